@@ -1,0 +1,28 @@
+from .context import RequestOrigin, reset_origin, set_origin
+
+
+def client_ip(request) -> str | None:
+    # Behind a reverse proxy, gunicorn is started with --forwarded-allow-ips and the proxy sets
+    # REMOTE_ADDR correctly; we do not trust X-Forwarded-For ourselves.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Records the caller's address and agent so audit events can say "from where"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        via = "api" if request.path.startswith("/api/") else "web"
+        token = set_origin(
+            RequestOrigin(
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+                via=via,
+            )
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            reset_origin(token)

@@ -1,0 +1,156 @@
+"""People and their roles (issue: foundation, item 3).
+
+A person (`User`) holds any number of `RoleAssignment`s, each bound to exactly one unit. The teacher
+role is the exception: it is held by having a row on a school's roster (organisation.Teacher), since
+the roster is where a teacher's school and group are kept. core/scoping.py reads both.
+"""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    full_name = models.CharField("姓名", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", "市工程办管理员"
+    CITY_GUIDE = "city_guide", "市级指导团队成员"
+    COUNTY_ADMIN = "county_admin", "县区管理员"
+    COUNTY_GUIDE = "county_guide", "县级指导团队成员"
+    SCHOOL_TEAM = "school_team", "学校管理团队成员"
+    GROUP_LEADER = "group_leader", "教研组长"
+    TEACHER = "teacher", "教师"
+    EVALUATOR = "evaluator", "第三方评价人员"
+
+
+# Which unit each role is bound to. The evaluator may be bound to a city, a county or a school.
+ROLE_UNITS: dict[str, tuple[str, ...]] = {
+    Role.CITY_ADMIN: ("city",),
+    Role.CITY_GUIDE: ("city",),
+    Role.COUNTY_ADMIN: ("county",),
+    Role.COUNTY_GUIDE: ("county",),
+    Role.SCHOOL_TEAM: ("school",),
+    Role.GROUP_LEADER: ("group",),
+    Role.EVALUATOR: ("city", "county", "school"),
+}
+UNIT_FIELDS = ("city", "county", "school", "group")
+
+
+def _exactly(unit: str) -> Q:
+    q = Q(**{f"{unit}__isnull": False})
+    for other in UNIT_FIELDS:
+        if other != unit:
+            q &= Q(**{f"{other}__isnull": True})
+    return q
+
+
+def _role_unit_constraint() -> Q:
+    allowed = Q()
+    for role, units in ROLE_UNITS.items():
+        unit_q = Q()
+        for unit in units:
+            unit_q |= _exactly(unit)
+        allowed |= Q(role=role) & unit_q
+    return allowed
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    city = models.ForeignKey(
+        "organisation.City", verbose_name="市", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    county = models.ForeignKey(
+        "organisation.County",
+        verbose_name="县区",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    school = models.ForeignKey(
+        "organisation.School",
+        verbose_name="学校",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    group = models.ForeignKey(
+        "organisation.TeachingGroup",
+        verbose_name="教研组",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    is_principal = models.BooleanField("校长", default=False)
+    is_cio = models.BooleanField("首席信息官(CIO)", default=False)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "角色分配"
+        verbose_name_plural = "角色分配"
+        constraints = [
+            models.CheckConstraint(condition=_role_unit_constraint(), name="role_bound_to_its_unit_kind"),
+            models.CheckConstraint(
+                condition=Q(role=Role.SCHOOL_TEAM) | Q(is_principal=False, is_cio=False),
+                name="role_marks_only_for_school_team",
+            ),
+            *[
+                models.UniqueConstraint(
+                    fields=["user", "role", unit],
+                    condition=Q(**{f"{unit}__isnull": False}),
+                    name=f"role_assignment_unique_{unit}",
+                )
+                for unit in UNIT_FIELDS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def unit(self):
+        return self.group or self.school or self.county or self.city
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only a hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=64, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField("前缀", max_length=8)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "ts_" + secrets.token_urlsafe(32)
