@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tisheng.core.middleware.RequestContextMiddleware",
+    "tisheng.core.middleware.AppErrorMiddleware",
 ]
 
 ROOT_URLCONF = "tisheng.config.urls"

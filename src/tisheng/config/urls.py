@@ -1,3 +1,30 @@
-from django.urls import path
+from django.contrib import admin
+from django.urls import include, path
 
-urlpatterns: list = []
+from tisheng.framework import views as framework_views
+from tisheng.organisation import views as org_views
+from tisheng.people import views as people_views
+
+from .api import api
+
+admin.site.site_header = "提升工程2.0 管理平台"
+admin.site.site_title = "提升工程2.0"
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("accounts/login/", people_views.login_view, name="login"),
+    path("accounts/logout/", people_views.logout_view, name="logout"),
+    path("org/counties/<int:county_id>/", org_views.county_detail, name="county-detail"),
+    path("org/schools/", org_views.school_list, name="school-list"),
+    path("org/schools/<int:school_id>/", org_views.school_detail, name="school-detail"),
+    path("org/groups/<int:group_id>/", org_views.group_detail, name="group-detail"),
+    path("org/teachers/<int:teacher_id>/", org_views.teacher_detail, name="teacher-detail"),
+    path("framework/", framework_views.framework_list, name="framework-list"),
+    path("framework/<slug:code>/", framework_views.framework_detail, name="framework-detail"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "tisheng.core.views.not_found"
+handler500 = "tisheng.core.views.server_error"

@@ -26,3 +26,28 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             reset_origin(token)
+
+
+class AppErrorMiddleware:
+    """Renders an AppError raised in an HTML view as a page with the same message and status the API
+    would give (API errors are rendered by config/api.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .errors import AppError
+
+        if isinstance(exception, AppError) and not request.path.startswith("/api/"):
+            return render(
+                request,
+                "error.html",
+                {"message": exception.message, "code": exception.code, "status": exception.status},
+                status=exception.status,
+            )
+        return None

@@ -1,0 +1,20 @@
+"""Audit events of the organisation."""
+
+from tisheng.core import audit
+
+
+def unit_created(*, actor, unit, kind: str) -> None:
+    audit.record(kind=f"{kind}.created", actor=actor, target=unit, summary=f"新建 {unit}")
+
+
+def teacher_created(*, actor, teacher) -> None:
+    audit.record(
+        kind="teacher.created",
+        actor=actor,
+        target=teacher,
+        summary=f"新增教师 {teacher.user.display_name}（{teacher.school.name}）",
+    )
+
+
+def demo_city_built(*, actor, city, counts: dict) -> None:
+    audit.record(kind="demo.built", actor=actor, target=city, summary=f"生成演示数据 {city.name}", data=counts)

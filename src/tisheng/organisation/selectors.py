@@ -1,0 +1,91 @@
+"""Reads about the organisation. Every function starts from the actor's scope (core/scoping.py)."""
+
+from django.db.models import Count, Q
+
+from tisheng.core.scoping import Scope, get_visible
+
+from .models import County, School, Teacher, TeachingGroup
+
+
+def county_list(*, scope: Scope):
+    return scope.counties().select_related("city").order_by("city_id", "sort_order", "name")
+
+
+def county_get(*, scope: Scope, county_id) -> County:
+    return get_visible(scope.counties().select_related("city"), pk=county_id)
+
+
+def school_list(*, scope: Scope, county_id=None, q: str = ""):
+    qs = scope.schools().select_related("county", "zone")
+    if county_id:
+        qs = qs.filter(county_id=county_id)
+    if q:
+        qs = qs.filter(name__icontains=q[:64])
+    return qs.order_by("county_id", "name")
+
+
+def school_list_with_counts(*, scope: Scope, county_id=None, q: str = ""):
+    return school_list(scope=scope, county_id=county_id, q=q).annotate(teacher_count=Count("teachers"))
+
+
+def school_get(*, scope: Scope, school_id) -> School:
+    return get_visible(scope.schools().select_related("county", "zone", "city"), pk=school_id)
+
+
+def group_list(*, scope: Scope, school_id=None):
+    qs = scope.groups().select_related("school")
+    if school_id:
+        qs = qs.filter(school_id=school_id)
+    return qs.annotate(teacher_count=Count("teachers")).order_by("school_id", "name")
+
+
+def group_get(*, scope: Scope, group_id) -> TeachingGroup:
+    return get_visible(scope.groups().select_related("school", "school__county"), pk=group_id)
+
+
+def teacher_list(*, scope: Scope, school_id=None, group_id=None, q: str = ""):
+    qs = scope.teachers().select_related("user", "school", "group")
+    if school_id:
+        qs = qs.filter(school_id=school_id)
+    if group_id:
+        qs = qs.filter(group_id=group_id)
+    if q:
+        qs = qs.filter(Q(user__full_name__icontains=q[:64]) | Q(user__username__icontains=q[:64]))
+    return qs.order_by("school_id", "id")
+
+
+def teacher_get(*, scope: Scope, teacher_id) -> Teacher:
+    return get_visible(
+        scope.teachers().select_related("user", "school", "group", "county", "city"), pk=teacher_id
+    )
+
+
+def scope_totals(*, scope: Scope) -> dict:
+    """Counts of what the person sees, for the home page: one query per level."""
+    return {
+        "counties": scope.counties().count(),
+        "schools": scope.schools().count(),
+        "groups": scope.groups().count(),
+        "teachers": scope.teachers().count(),
+    }
+
+
+def school_breakdown(*, scope: Scope) -> dict:
+    """Schools in scope by locality and by stage, in one query."""
+    rows = scope.schools().values("locality", "stage").annotate(n=Count("id")).order_by()
+    by_locality: dict[str, int] = {}
+    by_stage: dict[str, int] = {}
+    for row in rows:
+        by_locality[row["locality"]] = by_locality.get(row["locality"], 0) + row["n"]
+        by_stage[row["stage"]] = by_stage.get(row["stage"], 0) + row["n"]
+    return {"by_locality": by_locality, "by_stage": by_stage}
+
+
+def county_teacher_counts(*, scope: Scope):
+    """Teachers per county-level unit in scope (city dashboards)."""
+    return (
+        scope.teachers()
+        .values("county_id", "county__name")
+        .annotate(n=Count("id"))
+        .order_by("county__sort_order", "county__name")
+    )
