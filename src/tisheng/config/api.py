@@ -68,12 +68,16 @@ def _validation_error(request, exc: ValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         fields[".".join(loc) or "body"] = err.get("msg", "")
-    return error_response(request, code="invalid", message=_("提交的内容格式有误，请检查后重试。"), status=422, fields=fields)
+    return error_response(
+        request, code="invalid", message=_("提交的内容格式有误，请检查后重试。"), status=422, fields=fields
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return error_response(request, code="unauthenticated", message=_("请先登录，或提供有效的令牌。"), status=401)
+    return error_response(
+        request, code="unauthenticated", message=_("请先登录，或提供有效的令牌。"), status=401
+    )
 
 
 @api.exception_handler(Http404)

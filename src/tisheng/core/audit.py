@@ -46,7 +46,9 @@ def _build(*, kind: str, actor, target, summary: str, data: dict | None, actor_l
 
 def record(*, kind: str, actor, target=None, summary: str = "", data: dict | None = None) -> AuditEvent:
     if not transaction.get_connection().in_atomic_block:
-        raise AuditOutsideTransaction(f"audit event {kind!r} must be recorded inside the change's transaction")
+        raise AuditOutsideTransaction(
+            f"audit event {kind!r} must be recorded inside the change's transaction"
+        )
     event = _build(kind=kind, actor=actor, target=target, summary=summary, data=data)
     event.save()
     return event
@@ -63,7 +65,9 @@ def build(*, kind: str, actor, target=None, summary: str = "", data: dict | None
     return _build(kind=kind, actor=actor, target=target, summary=summary, data=data)
 
 
-def record_standalone(*, kind: str, actor_label: str, summary: str = "", data: dict | None = None) -> AuditEvent:
+def record_standalone(
+    *, kind: str, actor_label: str, summary: str = "", data: dict | None = None
+) -> AuditEvent:
     event = _build(kind=kind, actor=None, target=None, summary=summary, data=data, actor_label=actor_label)
     event.save()
     return event

@@ -11,11 +11,12 @@ class RequestOrigin:
     via: str = "web"  # web, api, cli, task
 
 
-_origin: ContextVar[RequestOrigin] = ContextVar("tisheng_origin", default=RequestOrigin(via="cli"))
+_CLI = RequestOrigin(via="cli")
+_origin: ContextVar[RequestOrigin | None] = ContextVar("tisheng_origin", default=None)
 
 
 def current_origin() -> RequestOrigin:
-    return _origin.get()
+    return _origin.get() or _CLI
 
 
 def set_origin(origin: RequestOrigin):

@@ -155,7 +155,7 @@ class Scope:
     # the cities whose framework additions and programme settings this person sees
     def city_ids_in_view(self) -> set[int]:
         """Cities any of this person's units belong to (for city-wide data such as local ability points)."""
-        from tisheng.organisation.models import County, School, TeachingGroup, Teacher
+        from tisheng.organisation.models import County, School, Teacher, TeachingGroup
 
         ids = set(self.view_cities)
         if self.view_counties:
@@ -164,7 +164,9 @@ class Scope:
             ids |= set(School.objects.filter(id__in=self.view_schools).values_list("city_id", flat=True))
         if self.view_groups:
             ids |= set(
-                TeachingGroup.objects.filter(id__in=self.view_groups).values_list("school__city_id", flat=True)
+                TeachingGroup.objects.filter(id__in=self.view_groups).values_list(
+                    "school__city_id", flat=True
+                )
             )
         if self.teacher_id:
             ids |= set(Teacher.objects.filter(id=self.teacher_id).values_list("city_id", flat=True))

@@ -48,7 +48,9 @@ def frameworks(request):
 def points(request, code: str, environment: str = "", dimension: str = ""):
     scope = scope_for(request.auth)
     framework = selectors.framework_get(scope=scope, code=code)
-    return list(selectors.point_list(scope=scope, framework=framework, environment=environment, dimension=dimension))
+    return list(
+        selectors.point_list(scope=scope, framework=framework, environment=environment, dimension=dimension)
+    )
 
 
 @router.post("/frameworks/{code}/points", response={201: PointOut}, summary="新增地方特色能力点（市工程办）")

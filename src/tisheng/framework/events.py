@@ -7,5 +7,9 @@ def local_point_added(*, actor, point) -> None:
         actor=actor,
         target=point,
         summary=f"新增地方特色能力点 {point.code}（{point.city.name}）",
-        data={"framework": point.framework.code, "environment": point.environment, "dimension": point.dimension},
+        data={
+            "framework": point.framework.code,
+            "environment": point.environment,
+            "dimension": point.dimension,
+        },
     )

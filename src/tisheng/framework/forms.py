@@ -10,7 +10,9 @@ class LocalPointForm(forms.Form):
     environment = forms.ChoiceField(label=_("教学环境"), choices=Environment.choices)
     dimension = forms.ChoiceField(label=_("维度"), choices=Dimension.choices)
     title = forms.CharField(label=_("名称"), max_length=64, required=False)
-    description = forms.CharField(label=_("评价指标"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("评价指标"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     requirements = forms.CharField(
         label=_("提交要求"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -20,7 +20,11 @@ class Dimension(models.TextChoices):
 def default_rubric() -> list[dict]:
     # R-FW-3: the seed gives no rubric; this is the editable default.
     return [
-        {"level": "excellent", "label": "优秀", "description": "材料齐全，技术应用恰当有效，能体现对教学的改进。"},
+        {
+            "level": "excellent",
+            "label": "优秀",
+            "description": "材料齐全，技术应用恰当有效，能体现对教学的改进。",
+        },
         {"level": "pass", "label": "合格", "description": "材料齐全，能体现该能力点的基本应用。"},
         {"level": "fail", "label": "不合格", "description": "材料缺失或与该能力点要求不符。"},
     ]
@@ -45,7 +49,9 @@ class Framework(models.Model):
 
 
 class AbilityPoint(models.Model):
-    framework = models.ForeignKey(Framework, verbose_name="框架", on_delete=models.PROTECT, related_name="points")
+    framework = models.ForeignKey(
+        Framework, verbose_name="框架", on_delete=models.PROTECT, related_name="points"
+    )
     code = models.CharField("编号", max_length=16)
     environment = models.CharField("教学环境", max_length=16, choices=Environment.choices)
     dimension = models.CharField("维度", max_length=20, choices=Dimension.choices)

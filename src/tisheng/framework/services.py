@@ -50,7 +50,9 @@ def ability_point_add_local(
     if len(title) > 64:
         errors["title"] = _("名称不能超过64个字。")
     if errors:
-        raise ValidationFailed(_("地方特色能力点填写有误：") + "；".join(str(v) for v in errors.values()), fields=errors)
+        raise ValidationFailed(
+            _("地方特色能力点填写有误：") + "；".join(str(v) for v in errors.values()), fields=errors
+        )
     order = (AbilityPoint.objects.filter(framework=framework).aggregate(m=Max("sort_order"))["m"] or 0) + 1
     fields = dict(
         framework=framework,

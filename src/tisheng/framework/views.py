@@ -15,7 +15,9 @@ from .models import Dimension, Environment
 @require_GET
 def framework_list(request):
     scope = scope_for(request.user)
-    return render(request, "framework/framework_list.html", {"frameworks": selectors.framework_list(scope=scope)})
+    return render(
+        request, "framework/framework_list.html", {"frameworks": selectors.framework_list(scope=scope)}
+    )
 
 
 def _grouped(points):

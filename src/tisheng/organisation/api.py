@@ -88,7 +88,9 @@ def group_detail(request, group_id: int):
 
 @router.get("/teachers", response=list[TeacherOut], summary="可见的教师")
 @paginate(LimitOffsetPagination)
-def teachers(request, school_id: int | None = None, group_id: int | None = None, q: str = Field("", max_length=64)):
+def teachers(
+    request, school_id: int | None = None, group_id: int | None = None, q: str = Field("", max_length=64)
+):
     return selectors.teacher_list(scope=scope_for(request.auth), school_id=school_id, group_id=group_id, q=q)
 
 

@@ -58,14 +58,43 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 SUBJECT_GROUPS = {
     Stage.KINDERGARTEN: [("保教组", "学前")],
     Stage.PRIMARY: [("语文组", "语文"), ("数学组", "数学"), ("英语组", "英语"), ("综合组", "综合")],
-    Stage.JUNIOR: [("语文组", "语文"), ("数学组", "数学"), ("英语组", "英语"), ("理化生组", "理科"), ("政史地组", "文科")],
-    Stage.SENIOR: [("语文组", "语文"), ("数学组", "数学"), ("英语组", "英语"), ("理化生组", "理科"), ("政史地组", "文科"), ("信息技术组", "信息技术")],
+    Stage.JUNIOR: [
+        ("语文组", "语文"),
+        ("数学组", "数学"),
+        ("英语组", "英语"),
+        ("理化生组", "理科"),
+        ("政史地组", "文科"),
+    ],
+    Stage.SENIOR: [
+        ("语文组", "语文"),
+        ("数学组", "数学"),
+        ("英语组", "英语"),
+        ("理化生组", "理科"),
+        ("政史地组", "文科"),
+        ("信息技术组", "信息技术"),
+    ],
 }
-STAGE_CYCLE = [Stage.PRIMARY, Stage.PRIMARY, Stage.PRIMARY, Stage.JUNIOR, Stage.KINDERGARTEN, Stage.NINE_YEAR,
-               Stage.SENIOR, Stage.PRIMARY, Stage.JUNIOR, Stage.TWELVE_YEAR, Stage.COMPLETE_SECONDARY]
+STAGE_CYCLE = [
+    Stage.PRIMARY,
+    Stage.PRIMARY,
+    Stage.PRIMARY,
+    Stage.JUNIOR,
+    Stage.KINDERGARTEN,
+    Stage.NINE_YEAR,
+    Stage.SENIOR,
+    Stage.PRIMARY,
+    Stage.JUNIOR,
+    Stage.TWELVE_YEAR,
+    Stage.COMPLETE_SECONDARY,
+]
 STAGE_SUFFIX = {
-    Stage.KINDERGARTEN: "幼儿园", Stage.PRIMARY: "小学", Stage.JUNIOR: "初级中学", Stage.SENIOR: "高级中学",
-    Stage.NINE_YEAR: "九年一贯制学校", Stage.TWELVE_YEAR: "实验学校", Stage.COMPLETE_SECONDARY: "中学",
+    Stage.KINDERGARTEN: "幼儿园",
+    Stage.PRIMARY: "小学",
+    Stage.JUNIOR: "初级中学",
+    Stage.SENIOR: "高级中学",
+    Stage.NINE_YEAR: "九年一贯制学校",
+    Stage.TWELVE_YEAR: "实验学校",
+    Stage.COMPLETE_SECONDARY: "中学",
 }
 PLACE = "东南西北中明德育才启智实验文昌龙潭清河金桥春晖光明红旗建设朝阳新华和平胜利"
 
@@ -100,10 +129,18 @@ def demo_city_build(*, teachers: int, seed: int = 2021, actor=None) -> tuple[Cit
     rng = random.Random(seed)
     city = City.objects.create(name=CITY_NAME, code="411500")
     counties = County.objects.bulk_create(
-        [County(city=city, name=n, kind=k, is_poverty_county=p, sort_order=i) for i, (n, k, p) in enumerate(COUNTIES)]
+        [
+            County(city=city, name=n, kind=k, is_poverty_county=p, sort_order=i)
+            for i, (n, k, p) in enumerate(COUNTIES)
+        ]
     )
     zones = Zone.objects.bulk_create(
-        [Zone(county=c, name=f"{c.name}{z}") for c in counties if c.kind != CountyKind.CITY_DIRECT for z in ("一片", "二片")]
+        [
+            Zone(county=c, name=f"{c.name}{z}")
+            for c in counties
+            if c.kind != CountyKind.CITY_DIRECT
+            for z in ("一片", "二片")
+        ]
     )
     zones_by_county: dict[int, list[Zone]] = {}
     for z in zones:
@@ -119,10 +156,16 @@ def demo_city_build(*, teachers: int, seed: int = 2021, actor=None) -> tuple[Cit
             if county.kind in (CountyKind.DISTRICT, CountyKind.CITY_DIRECT):
                 locality = Locality.URBAN if i % 3 else Locality.TOWN
             else:
-                locality = [Locality.URBAN, Locality.TOWN, Locality.TOWN, Locality.VILLAGE, Locality.VILLAGE][i % 5]
+                locality = [Locality.URBAN, Locality.TOWN, Locality.TOWN, Locality.VILLAGE, Locality.VILLAGE][
+                    i % 5
+                ]
             teaching_point = locality == Locality.VILLAGE and stage == Stage.PRIMARY and i % 2 == 0
             place = PLACE[(i * 7 + county.sort_order) % len(PLACE)] + PLACE[(i * 3 + 1) % len(PLACE)]
-            prefix = "信阳市" if county.kind == CountyKind.CITY_DIRECT else county.name.replace("管理区", "").replace("风景区", "")
+            prefix = (
+                "信阳市"
+                if county.kind == CountyKind.CITY_DIRECT
+                else county.name.replace("管理区", "").replace("风景区", "")
+            )
             name = f"{prefix}{place}{STAGE_SUFFIX[stage]}"
             if teaching_point:
                 name = f"{prefix}{place}教学点"
@@ -209,7 +252,13 @@ def demo_city_build(*, teachers: int, seed: int = 2021, actor=None) -> tuple[Cit
         ("shihe-admin", "浉河区 李科长", Role.COUNTY_ADMIN, {"county": shihe}, {}),
         ("pingqiao-admin", "平桥区 王科长", Role.COUNTY_ADMIN, {"county": pingqiao}, {}),
         ("shihe-guide", "浉河区指导团队 刘老师", Role.COUNTY_GUIDE, {"county": shihe}, {}),
-        ("principal", f"{demo_school.name} 校长", Role.SCHOOL_TEAM, {"school": demo_school}, {"is_principal": True}),
+        (
+            "principal",
+            f"{demo_school.name} 校长",
+            Role.SCHOOL_TEAM,
+            {"school": demo_school},
+            {"is_principal": True},
+        ),
         ("cio", f"{demo_school.name} CIO", Role.SCHOOL_TEAM, {"school": demo_school}, {"is_cio": True}),
         ("evaluator", "第三方评价 赵老师", Role.EVALUATOR, {"county": shihe}, {}),
     ]
@@ -244,12 +293,19 @@ def demo_city_build(*, teachers: int, seed: int = 2021, actor=None) -> tuple[Cit
             zone = CollaborationZone.objects.create(city=city, county=county, name=f"{county.name}教研协作区")
             zone.schools.set(urban[:2] + rural[:3])
             SchoolPair.objects.bulk_create(
-                [SchoolPair(city=city, lead_school=u, partner_school=r) for u, r in zip(urban, rural, strict=False)]
+                [
+                    SchoolPair(city=city, lead_school=u, partner_school=r)
+                    for u, r in zip(urban, rural, strict=False)
+                ]
             )
 
     logins = [DemoLogin(u, Role(r).label, str(next(iter(unit.values())))) for u, _n, r, unit, _m in staff]
     logins += [
-        DemoLogin("groupleader", f"{Role.GROUP_LEADER.label}、{Role.TEACHER.label}", f"{demo_school.name} {demo_group.name}"),
+        DemoLogin(
+            "groupleader",
+            f"{Role.GROUP_LEADER.label}、{Role.TEACHER.label}",
+            f"{demo_school.name} {demo_group.name}",
+        ),
         DemoLogin("teacher", Role.TEACHER.label, demo_school.name),
         DemoLogin("admin", "平台管理员（Django 管理后台）", CITY_NAME),
     ]

@@ -17,4 +17,6 @@ def teacher_created(*, actor, teacher) -> None:
 
 
 def demo_city_built(*, actor, city, counts: dict) -> None:
-    audit.record(kind="demo.built", actor=actor, target=city, summary=f"生成演示数据 {city.name}", data=counts)
+    audit.record(
+        kind="demo.built", actor=actor, target=city, summary=f"生成演示数据 {city.name}", data=counts
+    )

@@ -181,7 +181,9 @@ class CollaborationZone(models.Model):
         County, verbose_name="县区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     name = models.CharField("协作区", max_length=64)
-    schools = models.ManyToManyField(School, verbose_name="学校", related_name="collaboration_zones", blank=True)
+    schools = models.ManyToManyField(
+        School, verbose_name="学校", related_name="collaboration_zones", blank=True
+    )
 
     class Meta:
         verbose_name = "教研协作区"
@@ -196,7 +198,9 @@ class SchoolPair(models.Model):
     """城乡学校结对子 (R-RURAL): a stronger (usually urban) school paired with a rural one."""
 
     city = models.ForeignKey(City, verbose_name="市", on_delete=models.PROTECT, related_name="+")
-    lead_school = models.ForeignKey(School, verbose_name="帮扶学校", on_delete=models.CASCADE, related_name="+")
+    lead_school = models.ForeignKey(
+        School, verbose_name="帮扶学校", on_delete=models.CASCADE, related_name="+"
+    )
     partner_school = models.ForeignKey(
         School, verbose_name="结对学校", on_delete=models.CASCADE, related_name="+"
     )
@@ -206,5 +210,10 @@ class SchoolPair(models.Model):
         verbose_name_plural = "城乡结对"
         constraints = [
             models.UniqueConstraint(fields=["lead_school", "partner_school"], name="school_pair_unique"),
-            models.CheckConstraint(condition=~Q(lead_school=F("partner_school")), name="school_pair_distinct"),
+            models.CheckConstraint(
+                condition=~Q(lead_school=F("partner_school")), name="school_pair_distinct"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_school} ↔ {self.partner_school}"

@@ -40,7 +40,9 @@ def city_create(*, actor, name: str, code: str = "") -> City:
 
 
 @transaction.atomic
-def county_create(*, actor, city: City, name: str, kind: str = CountyKind.COUNTY, is_poverty_county=False) -> County:
+def county_create(
+    *, actor, city: City, name: str, kind: str = CountyKind.COUNTY, is_poverty_county=False
+) -> County:
     if not scope_for(actor).can_manage_city(city.id):
         raise NotFound()
     if kind not in CountyKind.values:

@@ -24,12 +24,17 @@ def home(request):
     if scope.view_cities or scope.is_superuser:
         counts = list(selectors.county_teacher_counts(scope=scope))
         ctx["county_counts"] = counts
-        ctx["county_chart"] = {"names": [c["county__name"] for c in counts], "values": [c["n"] for c in counts]}
+        ctx["county_chart"] = {
+            "names": [c["county__name"] for c in counts],
+            "values": [c["n"] for c in counts],
+        }
     if scope.view_cities or scope.view_counties or scope.view_schools or scope.is_superuser:
         breakdown = selectors.school_breakdown(scope=scope)
         ctx["by_locality"] = [(Locality(k).label, v) for k, v in sorted(breakdown["by_locality"].items())]
         ctx["by_stage"] = [(Stage(k).label, v) for k, v in sorted(breakdown["by_stage"].items())]
-        ctx["schools"] = page_of(selectors.school_list_with_counts(scope=scope, q=_search(request)), request.GET.get("page"))
+        ctx["schools"] = page_of(
+            selectors.school_list_with_counts(scope=scope, q=_search(request)), request.GET.get("page")
+        )
         ctx["q"] = _search(request)
     if scope.view_groups:
         ctx["groups"] = list(selectors.group_list(scope=scope).filter(id__in=scope.view_groups))
@@ -44,16 +49,23 @@ def county_detail(request, county_id: int):
     scope = scope_for(request.user)
     county = selectors.county_get(scope=scope, county_id=county_id)
     schools = page_of(
-        selectors.school_list_with_counts(scope=scope, county_id=county.id, q=_search(request)), request.GET.get("page")
+        selectors.school_list_with_counts(scope=scope, county_id=county.id, q=_search(request)),
+        request.GET.get("page"),
     )
-    return render(request, "organisation/county_detail.html", {"county": county, "schools": schools, "q": _search(request)})
+    return render(
+        request,
+        "organisation/county_detail.html",
+        {"county": county, "schools": schools, "q": _search(request)},
+    )
 
 
 @login_required
 @require_GET
 def school_list(request):
     scope = scope_for(request.user)
-    schools = page_of(selectors.school_list_with_counts(scope=scope, q=_search(request)), request.GET.get("page"))
+    schools = page_of(
+        selectors.school_list_with_counts(scope=scope, q=_search(request)), request.GET.get("page")
+    )
     return render(request, "organisation/school_list.html", {"schools": schools, "q": _search(request)})
 
 
@@ -63,7 +75,9 @@ def school_detail(request, school_id: int):
     scope = scope_for(request.user)
     school = selectors.school_get(scope=scope, school_id=school_id)
     groups = list(selectors.group_list(scope=scope, school_id=school.id))
-    teachers = page_of(selectors.teacher_list(scope=scope, school_id=school.id, q=_search(request)), request.GET.get("page"))
+    teachers = page_of(
+        selectors.teacher_list(scope=scope, school_id=school.id, q=_search(request)), request.GET.get("page")
+    )
     return render(
         request,
         "organisation/school_detail.html",

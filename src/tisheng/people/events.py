@@ -49,4 +49,6 @@ def token_issued(*, actor, token) -> None:
 
 
 def token_revoked(*, actor, token) -> None:
-    audit.record(kind="api_token.revoked", actor=actor, target=token, summary=f"吊销 API 令牌 {token.prefix}…")
+    audit.record(
+        kind="api_token.revoked", actor=actor, target=token, summary=f"吊销 API 令牌 {token.prefix}…"
+    )

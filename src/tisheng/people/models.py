@@ -72,10 +72,17 @@ def _role_unit_constraint() -> Q:
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     city = models.ForeignKey(
-        "organisation.City", verbose_name="市", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "organisation.City",
+        verbose_name="市",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     county = models.ForeignKey(
         "organisation.County",
@@ -146,6 +153,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = "API 令牌"
         verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -4,7 +4,7 @@ from .models import Role
 
 
 def role_labels(*, scope: Scope) -> list[str]:
-    """"县区管理员 · 浉河区" lines for the person's roles: one query per kind of unit held."""
+    """ "县区管理员 · 浉河区" lines for the person's roles: one query per kind of unit held."""
     from tisheng.organisation.models import City, County, School, TeachingGroup
 
     models = {"city": City, "county": County, "school": School, "group": TeachingGroup}

@@ -105,9 +105,7 @@ def role_assign(
         raise ValidationFailed(_("该角色不能直接分配（教师角色来自学校花名册）。"))
     unit_kind = unit._meta.model_name.replace("teachinggroup", "group")
     if unit_kind not in ROLE_UNITS[role]:
-        raise ValidationFailed(
-            _("角色“%(role)s”不能绑定到该类单位。") % {"role": Role(role).label}
-        )
+        raise ValidationFailed(_("角色“%(role)s”不能绑定到该类单位。") % {"role": Role(role).label})
     _require_can_assign(actor=actor, role=role, unit=unit)
     if (is_principal or is_cio) and role != Role.SCHOOL_TEAM:
         raise ValidationFailed(_("只有学校管理团队成员可以标记为校长或CIO。"))
@@ -132,7 +130,9 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
 @transaction.atomic
 def api_token_issue(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
     key = ApiToken.new_key()
-    token = ApiToken.objects.create(user=actor, name=(name or "")[:64], key_hash=ApiToken.hash_key(key), prefix=key[:8])
+    token = ApiToken.objects.create(
+        user=actor, name=(name or "")[:64], key_hash=ApiToken.hash_key(key), prefix=key[:8]
+    )
     events.token_issued(actor=actor, token=token)
     return token, key
 

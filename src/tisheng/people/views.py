@@ -21,7 +21,9 @@ def login_view(request):
         if form.is_valid():
             try:
                 user = services.login_attempt(
-                    username=form.cleaned_data["username"], password=form.cleaned_data["password"], request=request
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                    request=request,
                 )
             except AppError as exc:
                 error, status = exc.message, exc.status

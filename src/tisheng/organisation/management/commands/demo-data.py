@@ -26,7 +26,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"演示城市“{exc}”已存在，跳过生成。")
                 self._print_logins(None)
                 return
-            raise CommandError(f"演示城市“{exc}”已存在。如需重建，请先删除数据库文件 var/tisheng.sqlite3。") from None
+            raise CommandError(
+                f"演示城市“{exc}”已存在。如需重建，请先删除数据库文件 var/tisheng.sqlite3。"
+            ) from None
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"已生成 {city.name}：{counts['counties']} 个县区级单位，{counts['schools']} 所学校"
@@ -37,11 +39,11 @@ class Command(BaseCommand):
 
     def _print_logins(self, logins):
         if logins:
-            self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+            self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
             for login in logins:
                 self.stdout.write(f"  {login.username:<16} {login.role} · {login.unit}")
         else:
             self.stdout.write(
-                "演示账号见 README（密码均为 %s）：cityadmin, cityguide, shihe-admin, pingqiao-admin, "
-                "shihe-guide, principal, cio, evaluator, groupleader, teacher, admin" % DEMO_PASSWORD
+                f"演示账号见 README（密码均为 {DEMO_PASSWORD}）：cityadmin, cityguide, shihe-admin, "
+                "pingqiao-admin, shihe-guide, principal, cio, evaluator, groupleader, teacher, admin"
             )
