@@ -9,7 +9,7 @@ PORT   ?= 8000
 TEACHERS ?= 3000
 export TISHENG_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: setup demo serve test test-pg bench lint format clean
+.PHONY: setup demo serve test test-pg bench bench-pg lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test-pg: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The same on PostgreSQL: drops and recreates the database tisheng_bench on 127.0.0.1:5432 (or on DATABASE_URL's server).
+bench-pg: setup
+	$(BIN)/python bench/run.py --pg
 
 lint: setup
 	$(BIN)/ruff check .

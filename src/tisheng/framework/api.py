@@ -1,6 +1,7 @@
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from tisheng.core.errors import NotFound
+from tisheng.core.errors import Forbidden, NotFound
 from tisheng.core.scoping import scope_for
 
 from . import selectors, services
@@ -59,6 +60,9 @@ def point_add_local(request, code: str, payload: LocalPointIn):
     framework = selectors.framework_get(scope=scope, code=code)
     city = scope.cities().filter(pk=payload.city_id).first()
     if city is None:
+        if payload.city_id in scope.city_ids_in_view():
+            # People of the city see its local points but may not add one: the same 403 the page gives.
+            raise Forbidden(_("只有市工程办管理员可以新增地方特色能力点。"))
         raise NotFound()
     point = services.ability_point_add_local(
         actor=request.auth,

@@ -49,6 +49,14 @@ def ability_point_add_local(
     title = (title or "").strip()
     if len(title) > 64:
         errors["title"] = _("名称不能超过64个字。")
+    # PostgreSQL cannot store NUL in text; refuse it here rather than fail with a 500 (forms already do).
+    for name, value, message in (
+        ("title", title, _("名称不能包含空字符。")),
+        ("description", description, _("评价指标不能包含空字符。")),
+        ("requirements", requirements, _("提交要求不能包含空字符。")),
+    ):
+        if "\x00" in (value or ""):
+            errors.setdefault(name, message)
     if errors:
         raise ValidationFailed(
             _("地方特色能力点填写有误：") + "；".join(str(v) for v in errors.values()), fields=errors

@@ -1,4 +1,4 @@
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tisheng.core.scoping import scope_for
@@ -63,7 +63,7 @@ def county_detail(request, county_id: int):
 
 @router.get("/schools", response=list[SchoolOut], summary="可见的学校")
 @paginate(LimitOffsetPagination)
-def schools(request, county_id: int | None = None, q: str = Field("", max_length=64)):
+def schools(request, county_id: int | None = None, q: str = Query("", max_length=64)):
     return selectors.school_list(scope=scope_for(request.auth), county_id=county_id, q=q)
 
 
@@ -89,7 +89,7 @@ def group_detail(request, group_id: int):
 @router.get("/teachers", response=list[TeacherOut], summary="可见的教师")
 @paginate(LimitOffsetPagination)
 def teachers(
-    request, school_id: int | None = None, group_id: int | None = None, q: str = Field("", max_length=64)
+    request, school_id: int | None = None, group_id: int | None = None, q: str = Query("", max_length=64)
 ):
     return selectors.teacher_list(scope=scope_for(request.auth), school_id=school_id, group_id=group_id, q=q)
 

@@ -42,6 +42,10 @@ def login_attempt(*, username: str, password: str, request=None) -> User:
     username = (username or "").strip()
     if not username or not password:
         raise ValidationFailed(_("请输入账号和密码。"))
+    if "\x00" in username:
+        # No account name holds NUL, and PostgreSQL cannot store or compare it: a plain failure.
+        events.login_failed(username=username.replace("\x00", "")[:MAX_USERNAME], reason="账号含空字符")
+        raise ValidationFailed(_("账号或密码错误。"))
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
         events.login_failed(username=username[:MAX_USERNAME], reason="输入过长")
         raise ValidationFailed(_("账号或密码错误。"))

@@ -2,7 +2,16 @@
 
 import factory
 
-from tisheng.organisation.models import City, County, CountyKind, Locality, School, Stage, Teacher, TeachingGroup
+from tisheng.organisation.models import (
+    City,
+    County,
+    CountyKind,
+    Locality,
+    School,
+    Stage,
+    Teacher,
+    TeachingGroup,
+)
 from tisheng.people.models import Role, RoleAssignment, User
 
 PASSWORD = "Correct-horse-9"
@@ -74,7 +83,9 @@ class TeacherFactory(factory.django.DjangoModelFactory):
 
 def assign(user, role: str, unit, **marks) -> RoleAssignment:
     """Give a user a role on a unit directly (tests of scoping; services are tested separately)."""
-    kind = {"City": "city", "County": "county", "School": "school", "TeachingGroup": "group"}[type(unit).__name__]
+    kind = {"City": "city", "County": "county", "School": "school", "TeachingGroup": "group"}[
+        type(unit).__name__
+    ]
     return RoleAssignment.objects.create(user=user, role=role, **{kind: unit}, **marks)
 
 

@@ -1,0 +1,307 @@
+"""Benchmarks of the issue: demo data at 50,000 teachers and the home page on top of it.
+
+    .venv/bin/python bench/run.py            # SQLite in a fresh temporary directory
+    .venv/bin/python bench/run.py --pg       # PostgreSQL at 127.0.0.1:5432 (database tisheng_bench)
+    DATABASE_URL=postgres://u@host:5432/x .venv/bin/python bench/run.py   # that server, tisheng_bench
+
+What it does:
+1. A fresh temporary directory becomes TISHENG_VAR_DIR. With SQLite the database file lives there.
+   With PostgreSQL the script drops and recreates a dedicated database `tisheng_bench` on the server
+   named by DATABASE_URL (the database named in the URL itself is never touched).
+2. `tisheng migrate`, then `tisheng demo-data --teachers 50000 --seed 2021` in a child process of the
+   console script: wall-clock time and the child's peak resident memory (ru_maxrss).
+3. In this process (django.setup() + the Django test Client; on PostgreSQL after VACUUM ANALYZE,
+   which autovacuum would do shortly after the bulk load): force_login as each demo login,
+   5 warm-up requests to `/`, then 50 timed ones (time.perf_counter around client.get, i.e. the
+   whole request/response cycle in the server, no network); one more request under
+   CaptureQueriesContext gives the number of SQL queries.
+
+The figures are information: the script exits 0 when a target is missed, but prints MISS loudly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
+BENCH_DB = "tisheng_bench"
+TEACHERS = 50_000
+SEED = 2021
+WARMUP = 5
+RUNS = 50
+DEMO_TARGET_S = 60.0
+HOME_TARGET_MS = 50.0
+# (login, what it is, whether the issue sets the 50 ms target for it)
+HOME_USERS = [
+    ("shihe-admin", "county admin", True),
+    ("cityadmin", "city admin", False),
+    ("principal", "school team", False),
+    ("groupleader", "group leader", False),
+    ("teacher", "teacher", False),
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+TISHENG = Path(sys.executable).parent / "tisheng"
+
+
+# ---- database choice -----------------------------------------------------------------------------
+def _pg_url_with_db(url: str, dbname: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
+
+
+def _pg_admin_url(server_url: str) -> str:
+    """libpq spelling (postgresql://) of the server's maintenance database `postgres`."""
+    return "postgresql://" + _pg_url_with_db(server_url, "postgres").split("://", 1)[1]
+
+
+def _pg_recreate(server_url: str) -> str:
+    """Drop and create `tisheng_bench` on the server of `server_url`; return the URL of that database."""
+    import psycopg
+    from psycopg import sql
+
+    # Connect to the maintenance database `postgres` of that server, not to the one in the URL.
+    with psycopg.connect(_pg_admin_url(server_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
+    return _pg_url_with_db(server_url, BENCH_DB)
+
+
+def _pg_drop(server_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_pg_admin_url(server_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB)))
+
+
+def choose_database(args) -> tuple[str | None, str | None]:
+    """Return (DATABASE_URL for the benchmark or None for SQLite in the var dir, PostgreSQL server URL)."""
+    given = os.environ.get("DATABASE_URL", "")
+    if not given and args.pg:
+        given = DEFAULT_PG
+    if not given:
+        return None, None
+    scheme = urlsplit(given).scheme
+    if scheme in ("postgres", "postgresql", "pgsql", "psql"):
+        return _pg_recreate(given), given
+    if scheme.startswith("sqlite"):
+        print(f"note: DATABASE_URL is SQLite ({given}); using a fresh SQLite file in the temporary directory")
+        return None, None
+    sys.exit(f"bench/run.py: unsupported DATABASE_URL scheme {scheme!r} (SQLite or PostgreSQL)")
+
+
+# ---- the child processes -------------------------------------------------------------------------
+def run_child(args: list[str], env: dict, log: Path) -> tuple[float, int]:
+    """Run the console script; return (wall seconds, peak RSS in KiB of that child).
+
+    The peak RSS is ru_maxrss, the figure resource.getrusage(RUSAGE_CHILDREN) reports, taken from
+    os.wait4 for this one child so that migrate's peak does not mask demo-data's.
+    """
+    started = time.perf_counter()
+    with log.open("w") as out:
+        # Our own console script with fixed arguments.
+        proc = subprocess.Popen([str(TISHENG), *args], env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.stdout.write(log.read_text())
+        sys.exit(f"bench/run.py: `tisheng {' '.join(args)}` failed with exit code {proc.returncode}")
+    return elapsed, usage.ru_maxrss
+
+
+# ---- machine ----------------------------------------------------------------------------------------
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def nproc() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 0
+
+
+def db_description() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SHOW server_version")
+            version = cur.fetchone()[0]
+        return f"PostgreSQL {version}"
+    return connection.vendor  # pragma: no cover
+
+
+# ---- the home page ---------------------------------------------------------------------------------
+def measure_home(username: str) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tisheng.people.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    for _ in range(WARMUP):
+        response = client.get("/")
+        if response.status_code != 200:
+            sys.exit(f"bench/run.py: GET / as {username} answered {response.status_code}")
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        client.get("/")
+        times.append((time.perf_counter() - started) * 1000)
+    # Counted on a separate request so that recording the SQL does not slow the timed ones.
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/")
+    times.sort()
+    return {
+        "median": statistics.median(times),
+        "p95": times[min(len(times) - 1, round(0.95 * len(times)) - 1)],
+        "queries": len(ctx.captured_queries),
+        "sql": [q["sql"] for q in ctx.captured_queries],
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS  <<<<<<<<<<"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pg", action="store_true", help=f"use {DEFAULT_PG} when DATABASE_URL is unset")
+    parser.add_argument("--teachers", type=int, default=TEACHERS, help=argparse.SUPPRESS)
+    parser.add_argument("--keep", action="store_true", help="keep the tisheng_bench database afterwards")
+    parser.add_argument("--show-sql", action="store_true", help="print the queries of each home page")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tisheng-bench-") as tmp:
+        var = Path(tmp)
+        (var / "static").mkdir()  # WhiteNoise warns about a missing STATIC_ROOT otherwise
+        db_url, pg_server = choose_database(args)
+        env = dict(os.environ)
+        env.pop("DATABASE_URL", None)
+        env.update(
+            {
+                "TISHENG_VAR_DIR": str(var),
+                "DJANGO_SETTINGS_MODULE": "tisheng.config.settings",
+                "TISHENG_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+                "TISHENG_TASK_BACKEND": "immediate",
+                "TISHENG_DEBUG": "0",
+            }
+        )
+        if db_url:
+            env["DATABASE_URL"] = db_url
+        where = db_url.split("@")[-1] if db_url else f"{var}/tisheng.sqlite3"
+        print(f"bench: database {where}", flush=True)
+
+        migrate_s, _ = run_child(["migrate", "--no-input", "-v", "0"], env, var / "migrate.log")
+        print(f"bench: migrate {migrate_s:.1f} s; demo-data --teachers {args.teachers} ...", flush=True)
+        demo_s, demo_rss_kib = run_child(
+            ["demo-data", "--teachers", str(args.teachers), "--seed", str(SEED)], env, var / "demo.log"
+        )
+        children_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+        os.environ.clear()
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        from tisheng.organisation.models import School, Teacher
+
+        machine = (
+            f"{nproc()} CPU · {cpu_model()} · Python {platform.python_version()} · {db_description()}"
+            f" · {platform.system()} {platform.release()}"
+        )
+        n_teachers, n_schools = Teacher.objects.count(), School.objects.count()
+        if connection.vendor == "postgresql":
+            # What autovacuum does within a minute or so of the bulk load: planner statistics and
+            # the visibility map. Without it the first minute's plans are measured, and autovacuum
+            # may start in the middle of the timed requests.
+            with connection.cursor() as cur:
+                cur.execute("VACUUM ANALYZE")
+        homes = []
+        for username, what, targeted in HOME_USERS:
+            homes.append((username, what, targeted, measure_home(username)))
+        connection.close()
+        if pg_server and not args.keep:
+            _pg_drop(pg_server)
+
+    now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    width = 96
+    print()
+    print("=" * width)
+    print(f"tisheng benchmarks · {now}")
+    print(f"machine: {machine}")
+    print(f"data: {n_teachers} teachers, {n_schools} schools (demo-data --seed {SEED})")
+    print("-" * width)
+    print(f"{'figure':<46}{'measured':>16}   {'target':<14}{'result'}")
+    print("-" * width)
+    print(
+        f"{'demo-data --teachers ' + str(args.teachers) + ' (wall)':<46}{demo_s:>14.1f} s   "
+        f"{'≤ 60 s':<14}{verdict(demo_s <= DEMO_TARGET_S)}"
+    )
+    print(f"{'demo-data peak RSS':<46}{demo_rss_kib / 1024:>13.0f} MiB   {'—':<14}info")
+    print(f"{'migrate (wall)':<46}{migrate_s:>14.1f} s   {'—':<14}info")
+    misses = [] if demo_s <= DEMO_TARGET_S else ["demo-data"]
+    for username, what, targeted, m in homes:
+        label = f"GET / {username} ({what})"
+        ok = m["median"] <= HOME_TARGET_MS
+        target = "≤ 50 ms" if targeted else "(≤ 50 ms)"
+        result = verdict(ok) if targeted else ("info: under 50 ms" if ok else "info: over 50 ms")
+        print(f"{label + ' median':<46}{m['median']:>13.1f} ms   {target:<14}{result}")
+        print(f"{'    p95':<46}{m['p95']:>13.1f} ms")
+        print(f"{'    SQL queries':<46}{m['queries']:>16}   {'pinned in test':<14}")
+        if targeted and not ok:
+            misses.append(f"home page of {username}")
+    print("-" * width)
+    print(
+        f"server time = time.perf_counter() around django.test.Client.get('/'), {WARMUP} warm-up + "
+        f"{RUNS} timed requests;"
+    )
+    print(f"peak RSS = ru_maxrss of the demo-data child (all children: {children_rss / 1024:.0f} MiB).")
+    print(
+        "Targets of the issue: demo-data ≤ 60 s; county admin home page median ≤ 50 ms. "
+        "Bracketed targets are information."
+    )
+    if misses:
+        print()
+        print("!" * width)
+        print(f"!!! MISS: {', '.join(misses)} over target (figures are information; exit status 0)")
+        print("!" * width)
+    print("=" * width)
+    if args.show_sql:
+        for username, _what, _t, m in homes:
+            print(f"\n-- {username}: {m['queries']} queries")
+            for q in m["sql"]:
+                print(f"   {q}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
