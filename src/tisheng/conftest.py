@@ -65,7 +65,9 @@ def chromium():
 def pytest_terminal_summary(terminalreporter):
     if _browser_missing:
         terminalreporter.write_line(
-            "BROWSER TESTS DID NOT RUN: " + _browser_missing[0] + ". Install it with: apt-get install -y chromium",
+            "BROWSER TESTS DID NOT RUN: "
+            + _browser_missing[0]
+            + ". Install it with: apt-get install -y chromium",
             red=True,
             bold=True,
         )

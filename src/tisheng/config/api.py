@@ -87,9 +87,24 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 403 and "csrf" in str(exc).lower():
+        return error_response(
+            request, code="csrf_failed", message=_("安全校验失败（CSRF），请刷新页面后重试。"), status=403
+        )
     code = {400: "invalid", 403: "forbidden", 405: "method_not_allowed"}.get(exc.status_code, "error")
     message = _("请求无法处理。") if exc.status_code != 403 else _("您的角色无权执行此操作。")
     return error_response(request, code=code, message=message, status=exc.status_code)
+
+
+def unknown_endpoint(request, *args, **kwargs):
+    """Unknown paths under /api/ answer in the API's error shape, not with an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": _("没有这个接口。")}},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @api.exception_handler(RequestDataTooBig)

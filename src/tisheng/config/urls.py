@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from tisheng.framework import views as framework_views
 from tisheng.organisation import views as org_views
 from tisheng.people import views as people_views
 
-from .api import api
+from .api import api, unknown_endpoint
 
 admin.site.site_header = "提升工程2.0 管理平台"
 admin.site.site_title = "提升工程2.0"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("framework/", framework_views.framework_list, name="framework-list"),
     path("framework/<slug:code>/", framework_views.framework_detail, name="framework-detail"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", unknown_endpoint),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

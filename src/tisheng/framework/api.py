@@ -2,6 +2,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from tisheng.core.errors import Forbidden, NotFound
+from tisheng.core.schemas import InputSchema
 from tisheng.core.scoping import scope_for
 
 from . import selectors, services
@@ -30,7 +31,7 @@ class PointOut(Schema):
     city_id: int | None
 
 
-class LocalPointIn(Schema):
+class LocalPointIn(InputSchema):
     city_id: int
     code: str = Field(max_length=16)
     environment: str = Field(max_length=16)

@@ -75,7 +75,16 @@ class AbilityPoint(models.Model):
         verbose_name_plural = "能力点"
         ordering = ["framework_id", "sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "code"], name="ability_point_unique_code"),
+            # Built-in codes are unique in the framework; a local code is unique within its city, so
+            # two cities may each have their own "L-1" (R-FW-2).
+            models.UniqueConstraint(
+                fields=["framework", "code"], condition=Q(city__isnull=True), name="ability_point_unique_code"
+            ),
+            models.UniqueConstraint(
+                fields=["framework", "city", "code"],
+                condition=Q(city__isnull=False),
+                name="ability_point_unique_local_code",
+            ),
             models.CheckConstraint(
                 condition=Q(environment__in=Environment.values) & Q(dimension__in=Dimension.values),
                 name="ability_point_known_env_dim",

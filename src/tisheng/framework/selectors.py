@@ -30,7 +30,3 @@ def point_list(*, scope: Scope, framework: Framework, environment: str = "", dim
     if dimension:
         qs = qs.filter(dimension=dimension)
     return qs.order_by("sort_order", "id")
-
-
-def point_get(*, scope: Scope, framework: Framework, code: str) -> AbilityPoint:
-    return get_visible(point_list(scope=scope, framework=framework), code=str(code)[:16])

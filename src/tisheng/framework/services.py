@@ -61,6 +61,10 @@ def ability_point_add_local(
         raise ValidationFailed(
             _("地方特色能力点填写有误：") + "；".join(str(v) for v in errors.values()), fields=errors
         )
+    if AbilityPoint.objects.filter(framework=framework, city__isnull=True, code__iexact=code).exists():
+        raise Conflict(
+            _("编号“%(code)s”是框架内置能力点的编号，请换一个。") % {"code": code}, fields={"code": _("重复")}
+        )
     order = (AbilityPoint.objects.filter(framework=framework).aggregate(m=Max("sort_order"))["m"] or 0) + 1
     fields = dict(
         framework=framework,

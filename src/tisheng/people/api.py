@@ -2,6 +2,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import AuthenticationError
 
+from tisheng.core.errors import NotFound
+from tisheng.core.schemas import InputSchema
 from tisheng.core.scoping import scope_for
 from tisheng.people.models import Role
 
@@ -50,7 +52,7 @@ def me(request):
     }
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str
     password: str
     name: str = ""
@@ -74,6 +76,8 @@ def token_revoke(request):
     if not header.lower().startswith("bearer "):
         raise AuthenticationError(_("只能吊销令牌认证的会话。"))
     key = header.split(" ", 1)[1].strip()
-    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
+    token = ApiToken.objects.filter(key_hash=ApiToken.hash_key(key), user=request.auth).first()
+    if token is None:
+        raise NotFound()
     services.api_token_revoke(actor=request.auth, token=token)
     return 204, None

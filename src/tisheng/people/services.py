@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,6 +71,12 @@ def user_create(*, actor, username: str, full_name: str = "", password: str | No
     username = (username or "").strip()
     if not username or len(username) > MAX_USERNAME:
         raise ValidationFailed(_("账号不能为空，且不超过150个字符。"), fields={"username": _("账号无效")})
+    try:
+        User.username_validator(username)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            _("账号只能包含字母、数字和 @ . + - _ 字符。"), fields={"username": _("账号无效")}
+        ) from None
     if User.objects.filter(username=username).exists():
         raise Conflict(_("账号“%(u)s”已存在。") % {"u": username})
     user = User(username=username, full_name=(full_name or "").strip()[:64])

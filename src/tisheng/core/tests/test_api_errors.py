@@ -220,7 +220,16 @@ def test_csrf_is_enforced_for_session_authenticated_unsafe_calls(city, city_admi
 
     response = client.post(POINTS, _valid(city), content_type="application/json")
 
-    _assert_error(response, 403, "forbidden")
+    _assert_error(response, 403, "csrf_failed")
+    assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_an_unknown_api_path_answers_in_the_error_shape(city_admin):
+    client = Client()
+    client.force_login(city_admin)
+    for path in ("/api/v1/nope", "/api/v2/schools", "/api/"):
+        response = client.get(path)
+        _assert_error(response, 404, "not_found")
 
 
 def test_a_session_call_with_the_csrf_token_goes_through(city, city_admin):

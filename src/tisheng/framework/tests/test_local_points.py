@@ -382,6 +382,15 @@ def test_duplicate_code_through_the_service_is_a_conflict(henan, xinyang):
     assert counts.unchanged()
 
 
+def test_two_cities_may_each_have_the_same_local_code(henan, xinyang, nanyang):
+    first = _add(xinyang.admin, henan, xinyang.city)
+    second = _add(nanyang.admin, henan, nanyang.city)
+
+    assert first.code == second.code and first.pk != second.pk
+    assert first.code in _api_codes(xinyang.teacher)
+    assert [p.city_id for p in AbilityPoint.objects.filter(code=first.code)] == [xinyang.city.pk, nanyang.city.pk]
+
+
 def test_duplicate_code_through_the_api_gives_409(xinyang):
     assert _api_add(xinyang.admin, xinyang.city).status_code == 201
     counts = _Counts()

@@ -34,7 +34,10 @@ MISSING_ID = 987654321
 WRITE_OPERATIONS = {
     ("post", "/api/v1/auth/token"): "people/tests/test_api_tokens.py (anonymous, own credentials only)",
     ("delete", "/api/v1/auth/token"): "people/tests/test_api_tokens.py (revokes only the caller's token)",
-    ("post", "/api/v1/frameworks/{code}/points"): "framework/tests/test_local_points.py + test_write_scope below",
+    (
+        "post",
+        "/api/v1/frameworks/{code}/points",
+    ): "framework/tests/test_local_points.py + test_write_scope below",
 }
 
 
@@ -153,7 +156,9 @@ def test_every_page_with_an_id_is_walked():
     for name, params in _page_patterns():
         if name == "framework-detail":  # slug of a public framework, not a scoped row
             continue
-        assert len(params) == 1 and params[0] in PARAMS, f"page {name} has parameters {params}: add it to this test"
+        assert len(params) == 1 and params[0] in PARAMS, (
+            f"page {name} has parameters {params}: add it to this test"
+        )
 
 
 def test_pages_show_rows_in_scope_and_not_found_otherwise(world):
@@ -214,7 +219,12 @@ def test_api_operations_with_an_id(world):
 
 def test_api_lists_contain_only_rows_in_scope(world):
     users, objects, visible = world
-    lists = {"/api/v1/counties": "county", "/api/v1/schools": "school", "/api/v1/groups": "group", "/api/v1/teachers": "teacher"}
+    lists = {
+        "/api/v1/counties": "county",
+        "/api/v1/schools": "school",
+        "/api/v1/groups": "group",
+        "/api/v1/teachers": "teacher",
+    }
     for user_key, user in users.items():
         client = _client(user)
         for path, kind in lists.items():
@@ -226,7 +236,11 @@ def test_api_lists_contain_only_rows_in_scope(world):
         # Filtering by a unit outside the scope yields nothing, not the other unit's rows.
         for school in objects["school"].values():
             got = {t["id"] for t in client.get("/api/v1/teachers", {"school_id": school.pk}).json()["items"]}
-            expected = {t.pk for k, t in objects["teacher"].items() if k in visible[user_key] and t.school_id == school.pk}
+            expected = {
+                t.pk
+                for k, t in objects["teacher"].items()
+                if k in visible[user_key] and t.school_id == school.pk
+            }
             assert got == expected, (user_key, school.name)
 
 
@@ -238,7 +252,9 @@ def test_list_pages_show_only_names_in_scope(world):
         schools_page = client.get(reverse("school-list")).content.decode()
         for key, school in objects["school"].items():
             shown = school.name in home or school.name in schools_page
-            assert shown == (key in visible[user_key] and user_key not in {"group_leader_g1", "teacher_t1"}) or (
+            assert shown == (
+                key in visible[user_key] and user_key not in {"group_leader_g1", "teacher_t1"}
+            ) or (
                 # a teacher and a group leader see their own school's name on their home page only
                 user_key in {"group_leader_g1", "teacher_t1"} and key == "s1"
             ), (user_key, school.name)
@@ -262,7 +278,13 @@ def test_write_scope_local_point_for_another_city_is_not_found(world):
         client = _client(users[user_key])
         response = client.post(
             "/api/v1/frameworks/henan-2021/points",
-            {"city_id": city_a.pk, "code": "L-9", "environment": "mixed", "dimension": "design", "description": "x"},
+            {
+                "city_id": city_a.pk,
+                "code": "L-9",
+                "environment": "mixed",
+                "dimension": "design",
+                "description": "x",
+            },
             content_type="application/json",
         )
         assert response.status_code in (403, 404), user_key
