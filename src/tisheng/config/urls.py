@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from tisheng.framework import views as framework_views
 from tisheng.organisation import views as org_views
@@ -7,8 +8,8 @@ from tisheng.people import views as people_views
 
 from .api import api, unknown_endpoint
 
-admin.site.site_header = "提升工程2.0 管理平台"
-admin.site.site_title = "提升工程2.0"
+admin.site.site_header = _("提升工程2.0 管理平台")
+admin.site.site_title = _("提升工程2.0")
 
 urlpatterns = [
     path("", org_views.home, name="home"),

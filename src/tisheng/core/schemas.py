@@ -1,5 +1,6 @@
 """Base for every API input schema: one place that refuses text no database column can hold."""
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import model_validator
 
@@ -20,5 +21,5 @@ class InputSchema(Schema):
     def _refuse_nul(cls, data):
         # PostgreSQL cannot store NUL in text; Django's forms refuse it too.
         if _has_nul(data if isinstance(data, dict) else getattr(data, "__dict__", {})):
-            raise ValueError("内容不能包含空字符（\\x00）。")
+            raise ValueError(_("内容不能包含空字符（\\x00）。"))
         return data

@@ -59,7 +59,7 @@ def ability_point_add_local(
             errors.setdefault(name, message)
     if errors:
         raise ValidationFailed(
-            _("地方特色能力点填写有误：") + "；".join(str(v) for v in errors.values()), fields=errors
+            _("地方特色能力点填写有误：") + _("；").join(str(v) for v in errors.values()), fields=errors
         )
     if AbilityPoint.objects.filter(framework=framework, city__isnull=True, code__iexact=code).exists():
         raise Conflict(

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tisheng.core.errors import AppError, Forbidden
@@ -63,12 +64,12 @@ def framework_detail(request, code: str):
                     form.add_error(None, str(exc.message))
                     status = exc.status
                 else:
-                    messages.success(request, f"已新增地方特色能力点 {point.code}。")
+                    messages.success(request, _("已新增地方特色能力点 %(code)s。") % {"code": point.code})
                     return redirect("framework-detail", code=framework.code)
             else:
                 status = 400
     elif request.method == "POST":
-        raise Forbidden("只有市工程办管理员可以新增地方特色能力点。")
+        raise Forbidden(_("只有市工程办管理员可以新增地方特色能力点。"))
     points = list(selectors.point_list(scope=scope, framework=framework))
     return render(
         request,

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from tisheng.core.scoping import Scope
 
 from .models import Role
@@ -18,6 +20,6 @@ def role_labels(*, scope: Scope) -> list[str]:
     }
     lines = []
     for role, kind, unit_id, is_principal, is_cio in scope.roles:
-        marks = "".join(m for m, on in (("（校长）", is_principal), ("（CIO）", is_cio)) if on)
+        marks = "".join(m for m, on in ((_("（校长）"), is_principal), (_("（CIO）"), is_cio)) if on)
         lines.append(f"{Role(role).label}{marks} · {names.get((kind, unit_id), '')}")
     return lines

@@ -2,6 +2,7 @@ from django.contrib.auth import login, logout
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tisheng.core.errors import AppError
@@ -34,7 +35,7 @@ def login_view(request):
                     target = ""
                 return redirect(target or "home")
         else:
-            error, status = "请输入账号和密码（账号不超过150个字符）。", 400
+            error, status = _("请输入账号和密码（账号不超过150个字符）。"), 400
     return render(request, "people/login.html", {"form": form, "error": error}, status=status)
 
 

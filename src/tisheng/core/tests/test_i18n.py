@@ -1,0 +1,166 @@
+"""English is real: the catalog is complete and compiled, and the language follows the cookie.
+
+Chinese is the default whatever the browser says (core/middleware.py LanguageMiddleware); English
+only after the person chooses it through /i18n/setlang/.
+"""
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tisheng.organisation.tests.factories import CountyFactory, Role, user_with_role
+
+CATALOG = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def _key(entry) -> tuple:
+    return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
+
+
+def _translation(entry):
+    if entry.msgid_plural:
+        return tuple(sorted((int(k), v) for k, v in entry.msgstr_plural.items()))
+    return entry.msgstr
+
+
+def _po():
+    return polib.pofile(str(CATALOG / "django.po"))
+
+
+# ---- (a) the catalog ---------------------------------------------------------------------------
+
+
+def test_catalog_has_no_untranslated_or_fuzzy_entries():
+    po = _po()
+    live = [e for e in po if not e.obsolete]
+    assert len(live) > 100
+    assert not po.metadata_is_fuzzy
+    assert [e.msgid for e in live if "fuzzy" in e.flags] == []
+    untranslated = [
+        e.msgid
+        for e in live
+        if (not e.msgid_plural and not e.msgstr.strip())
+        or (
+            e.msgid_plural
+            and (len(e.msgstr_plural) < 2 or not all(v.strip() for v in e.msgstr_plural.values()))
+        )
+    ]
+    assert untranslated == [], f"translate these in {CATALOG / 'django.po'}"
+
+
+def test_translations_keep_their_placeholders():
+    for entry in _po():
+        if entry.obsolete:
+            continue
+        wanted = sorted(PLACEHOLDER.findall(entry.msgid))
+        found = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        for text in found:
+            assert sorted(PLACEHOLDER.findall(text)) == wanted, entry.msgid
+
+
+def test_compiled_catalog_matches_the_po():
+    """A .po edited without `tisheng compilemessages -l en` (and the .mo committed) fails here."""
+    po = {_key(e): _translation(e) for e in _po() if not e.obsolete}
+    mo = {_key(e): _translation(e) for e in polib.mofile(str(CATALOG / "django.mo")) if e.msgid}
+    missing = sorted(set(po) - set(mo))
+    stale = sorted(k for k in set(po) & set(mo) if po[k] != mo[k])
+    extra = sorted(set(mo) - set(po))
+    assert (missing, stale, extra) == ([], [], []), "run: cd src/tisheng && tisheng compilemessages -l en"
+
+
+# ---- (b) pages follow the language cookie --------------------------------------------------------
+
+
+@pytest.fixture
+def county_admin(db):
+    return user_with_role(Role.COUNTY_ADMIN, CountyFactory(name="浉河区"))
+
+
+def _set_language(client: Client, language: str):
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
+
+
+def _html(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_is_chinese_by_default_even_for_an_english_browser(county_admin):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.force_login(county_admin)
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = _html(response)
+    assert '<html lang="zh-hans">' in html
+    assert "我的角色" in html and "退出" in html
+    assert "My roles" not in html
+    assert response["Content-Language"] == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_english_after_choosing_it_and_chinese_after_switching_back(county_admin):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    _set_language(client, "en")
+    html = _html(client.get("/accounts/login/"))
+    assert '<html lang="en">' in html
+    for text in ("Sign in to the Improvement Project 2.0 Management Platform", "Username", "Password"):
+        assert text in html
+    assert "登录提升工程2.0管理平台" not in html
+    assert 'value="zh-hans"' in html  # the toggle offers the way back
+
+    # A failed sign-in answers in English too (the message comes from people/services.py).
+    html = client.post("/accounts/login/", {"username": "nobody", "password": "wrong"}).content.decode()
+    assert "Incorrect username or password." in html
+
+    client.force_login(county_admin)
+    response = client.get("/")
+    html = _html(response)
+    assert '<html lang="en">' in html
+    assert response["Content-Language"] == "en"
+    for text in (f"Hello, {county_admin.display_name}", "My roles", "Sign out", "Ability points"):
+        assert text in html
+    assert "我的角色" not in html and "退出" not in html
+
+    _set_language(client, "zh-hans")
+    html = _html(client.get("/"))
+    assert '<html lang="zh-hans">' in html
+    assert "我的角色" in html and "退出" in html
+    assert "My roles" not in html
+
+
+@pytest.mark.django_db
+def test_unknown_language_in_the_cookie_falls_back_to_chinese(county_admin):
+    client = Client()
+    client.force_login(county_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = _html(client.get("/"))
+    assert '<html lang="zh-hans">' in html and "我的角色" in html
+
+
+# ---- (c) API errors speak the chosen language ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_error_message_follows_the_language_cookie(county_admin):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.force_login(county_admin)
+
+    response = client.get("/api/v1/schools/987654321")
+    assert response.status_code == 404
+    assert response.json()["error"] == {"code": "not_found", "message": "未找到该记录，或您无权查看。"}
+
+    _set_language(client, "en")
+    response = client.get("/api/v1/schools/987654321")
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "code": "not_found",
+        "message": "The record was not found, or you may not view it.",
+    }
