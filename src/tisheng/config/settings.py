@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "tisheng.people",
     "tisheng.organisation",
     "tisheng.framework",
+    "tisheng.exchange",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Imports (exchange app): files above these limits are refused with a clear message.
+TISHENG_IMPORT_MAX_ROWS = env.int("TISHENG_IMPORT_MAX_ROWS", default=300_000)
+TISHENG_IMPORT_MAX_BYTES = env.int("TISHENG_IMPORT_MAX_BYTES", default=60 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 
 # Login lockout (see people/services.py): this many failures for one user name from one address
 # within the window lock that pair out for the window.

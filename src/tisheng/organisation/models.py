@@ -160,6 +160,10 @@ class Teacher(models.Model):
     gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True, default="")
     subject = models.CharField("学科", max_length=32, blank=True)
     stage = models.CharField("学段", max_length=20, blank=True)
+    # Personal data: stored normalised so imports can match on it, shown masked (core/scoping.py
+    # decides who sees it whole). The ID number is the roster's identity across re-imports.
+    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True, unique=True)
+    phone = models.CharField("手机号", max_length=11, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "教师"
@@ -171,6 +175,18 @@ class Teacher(models.Model):
 
     def __str__(self) -> str:
         return self.user.full_name or self.user.username
+
+    @property
+    def id_number_masked(self) -> str:
+        from tisheng.exchange.cleaning import mask_id
+
+        return mask_id(self.id_number) if self.id_number else ""
+
+    @property
+    def phone_masked(self) -> str:
+        from tisheng.exchange.cleaning import mask_phone
+
+        return mask_phone(self.phone) if self.phone else ""
 
 
 class CollaborationZone(models.Model):

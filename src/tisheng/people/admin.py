@@ -24,9 +24,13 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
 
         instances = formset.save()
         for obj in instances:
-            audit.record(kind="admin.role_saved", actor=request.user, target=obj, summary=f"管理后台保存角色 {obj}")
+            audit.record(
+                kind="admin.role_saved", actor=request.user, target=obj, summary=f"管理后台保存角色 {obj}"
+            )
         for obj in formset.deleted_objects:
-            audit.record(kind="admin.role_deleted", actor=request.user, target=obj, summary=f"管理后台删除角色 {obj}")
+            audit.record(
+                kind="admin.role_deleted", actor=request.user, target=obj, summary=f"管理后台删除角色 {obj}"
+            )
 
 
 @admin.register(RoleAssignment)

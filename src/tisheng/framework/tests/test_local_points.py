@@ -388,7 +388,10 @@ def test_two_cities_may_each_have_the_same_local_code(henan, xinyang, nanyang):
 
     assert first.code == second.code and first.pk != second.pk
     assert first.code in _api_codes(xinyang.teacher)
-    assert [p.city_id for p in AbilityPoint.objects.filter(code=first.code)] == [xinyang.city.pk, nanyang.city.pk]
+    assert [p.city_id for p in AbilityPoint.objects.filter(code=first.code)] == [
+        xinyang.city.pk,
+        nanyang.city.pk,
+    ]
 
 
 def test_duplicate_code_through_the_api_gives_409(xinyang):

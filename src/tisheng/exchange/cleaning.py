@@ -1,0 +1,121 @@
+"""Normalising and checking the values clerks type into spreadsheets.
+
+Full-width digits and letters, a lower-case x, stray spaces and hyphens are normalised, not
+rejected; what cannot be fixed gets a message a clerk understands.
+"""
+
+import re
+import unicodedata
+from datetime import date
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_SPACES = re.compile(r"\s+")
+
+
+class CellProblem(ValueError):
+    """A value that cannot be used; the message is for the clerk."""
+
+
+def text(value) -> str:
+    """A cell as clean text: NFKC (full-width → half-width), no control characters, spaces folded."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = unicodedata.normalize("NFKC", str(value))
+    s = "".join(ch for ch in s if ch in "\t\n" or unicodedata.category(ch)[0] != "C")
+    return _SPACES.sub(" ", s).strip()
+
+
+def compact(value) -> str:
+    """Text with every space removed (for names, codes, numbers)."""
+    return text(value).replace(" ", "")
+
+
+def id_check_char(first17: str) -> str:
+    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def id_number(value) -> str:
+    """A resident ID number (GB 11643-1999), normalised to 18 characters with an upper-case X."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # Excel keeps 15 significant digits: an 18-digit ID typed as a number has lost its tail.
+        raise CellProblem("身份证号被 Excel 存成了数字，末几位已丢失。请把该列设为“文本”格式后重新填写。")
+    s = compact(value).replace("-", "").upper()
+    if not s:
+        raise CellProblem("身份证号不能为空。")
+    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", s):
+        raise CellProblem(
+            "身份证号被 Excel 存成了科学计数法，末几位已丢失。请把该列设为“文本”格式后重新填写。"
+        )
+    if len(s) == 15 and s.isdigit():
+        raise CellProblem("这是旧的15位身份证号，请填写18位身份证号。")
+    if len(s) != 18:
+        raise CellProblem(f"身份证号应为18位，这里是{len(s)}位。")
+    if not (s[:17].isdigit() and (s[17].isdigit() or s[17] == "X")):
+        raise CellProblem("身份证号只能由数字和末位的 X 组成。")
+    try:
+        date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        raise CellProblem("身份证号中的出生日期不存在。") from None
+    if not 1900 <= int(s[6:10]) <= date.today().year:
+        raise CellProblem("身份证号中的出生年份不合理。")
+    if id_check_char(s[:17]) != s[17]:
+        if s.endswith("000"):
+            # Excel shows a number with 15 significant digits and pads with zeros.
+            raise CellProblem("身份证号末三位是000且校验位不对：很可能被 Excel 当作数字处理而丢失了末几位。")
+        raise CellProblem("身份证号校验位不对，可能有数字填错。")
+    return s
+
+
+def gender_from_id(idn: str) -> str:
+    return "M" if int(idn[16]) % 2 else "F"
+
+
+def mobile(value, *, required: bool = False) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = compact(value).replace("-", "")
+    if s.startswith("+86"):
+        s = s[3:]
+    elif s.startswith("86") and len(s) == 13:
+        s = s[2:]
+    if not s:
+        if required:
+            raise CellProblem("手机号不能为空。")
+        return ""
+    if not MOBILE.match(s):
+        raise CellProblem("手机号应为11位数字，以1开头。")
+    return s
+
+
+def mask_id(idn: str) -> str:
+    return f"{idn[:4]}{'*' * 10}{idn[-4:]}" if len(idn) == 18 else ("*" * len(idn))
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ("*" * len(phone))
+
+
+YES = {"是", "Y", "YES", "TRUE", "1", "√", "试点", "试点校"}
+NO = {"", "否", "N", "NO", "FALSE", "0", "×", "非试点"}
+
+
+def yes_no(value) -> bool:
+    s = compact(value).upper()
+    if s in YES:
+        return True
+    if s in NO:
+        return False
+    raise CellProblem("请填写“是”或“否”。")
+
+
+def year(value, *, low: int = 2019, high: int = 2030) -> int | None:
+    s = compact(value).removesuffix("年").removesuffix("批次").removesuffix("年批次")
+    if not s:
+        return None
+    if not s.isdigit() or not low <= int(s) <= high:
+        raise CellProblem(f"批次应为{low}至{high}之间的年份，例如 2022。")
+    return int(s)

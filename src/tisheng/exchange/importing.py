@@ -1,0 +1,198 @@
+"""The shared machinery of every spreadsheet import.
+
+An import reads the whole sheet, checks every row (format first, then duplicates within the file,
+then against the platform), and only then writes — in one transaction, so that a failed or killed
+import leaves the platform as it was. By default any wrong row means nothing is written; with
+`valid_only` exactly the good rows are. Re-importing the same file changes nothing.
+
+Concurrency: the checks against the platform and the writes run inside the transaction, after an
+import lock is taken (PostgreSQL advisory lock; SQLite's IMMEDIATE transactions already admit one
+writer at a time), so two imports of overlapping files cannot both create the same teacher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from .cleaning import CellProblem
+from .readers import Column, Table, read_table
+
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 2000
+# Parameters per IN (...) query; SQLite allows 32766 variables, PostgreSQL many more.
+CHUNK = 900
+MAX_STORED_ERRORS = 2000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    valid: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = False
+    headers: list[str] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "valid": self.valid,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+@dataclass
+class Planned:
+    row: int
+    action: str  # "create", "update", "unchanged"
+    data: dict
+    target: object = None  # the existing row for updates
+
+
+class _Abort(Exception):
+    pass
+
+
+def chunks(items, size: int = CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def take_import_lock(name: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"tisheng.import.{name}"])
+
+
+class Importer:
+    """Subclasses give `columns`, `clean_row`, `check_duplicates`, `resolve` and `apply`."""
+
+    kind = ""
+    columns: list[Column] = []
+
+    def __init__(self, *, actor=None, progress: Progress | None = None):
+        self.actor = actor
+        self.progress = progress or (lambda done, total: None)
+        self.present: set[str] = set()
+
+    # -- steps subclasses fill in ----------------------------------------------------------
+    def clean_row(self, table: Table, cells: list) -> tuple[dict, list[tuple[str, str]]]:
+        raise NotImplementedError
+
+    def check_duplicates(self, rows: list[tuple[int, dict]]) -> list[RowError]:
+        return []
+
+    def prepare(self, rows: list[tuple[int, dict]]) -> None:
+        """Work that needs the rows but not the write lock (e.g. deciding the city)."""
+
+    def resolve(self, rows: list[tuple[int, dict]]) -> tuple[list[Planned], list[RowError]]:
+        raise NotImplementedError
+
+    def apply(self, plan: list[Planned]) -> None:
+        raise NotImplementedError
+
+    def record_audit(self, result: ImportResult, source: str) -> None:
+        raise NotImplementedError
+
+    # -- the run ---------------------------------------------------------------------------
+    def label(self, fld: str) -> str:
+        return next((c.label for c in self.columns if c.field == fld), fld)
+
+    def run(
+        self, path: Path, *, dry_run: bool = False, valid_only: bool = False, source: str = ""
+    ) -> ImportResult:
+        table = read_table(path, self.columns, max_rows=settings.TISHENG_IMPORT_MAX_ROWS)
+        self.table = table
+        self.present = set(table.columns)
+        result = ImportResult(
+            rows=len(table.rows), headers=[c.label for c in self.columns if c.field in table.columns]
+        )
+        total = len(table.rows)
+        errors: list[RowError] = []
+        cleaned: list[tuple[int, dict]] = []
+        for done, (number, cells) in enumerate(table.rows, start=1):
+            data, problems = self.clean_row(table, cells)
+            if problems:
+                errors.extend(RowError(number, self.label(f), m) for f, m in problems)
+            else:
+                cleaned.append((number, data))
+            if done % PROGRESS_EVERY == 0:
+                self.progress(done, total)
+        errors.extend(self.check_duplicates(cleaned))
+        self.prepare(cleaned)
+        try:
+            if dry_run:
+                plan, resolve_errors = self._resolve(cleaned, errors)
+                self._finish(result, plan, errors + resolve_errors)
+            else:
+                with transaction.atomic():
+                    take_import_lock(self.kind)
+                    plan, resolve_errors = self._resolve(cleaned, errors)
+                    self._finish(result, plan, errors + resolve_errors)
+                    if result.errors and not valid_only:
+                        raise _Abort
+                    if plan:
+                        self.apply(plan)
+                    result.written = True
+                    self.record_audit(result, source)
+        except _Abort:
+            result.written = False
+        self.progress(total, total)
+        return result
+
+    def _resolve(self, cleaned, errors):
+        bad = {e.row for e in errors}
+        return self.resolve([(n, d) for n, d in cleaned if n not in bad])
+
+    @staticmethod
+    def _finish(result: ImportResult, plan: list[Planned], errors: list[RowError]) -> None:
+        bad = {e.row for e in errors}
+        plan[:] = [p for p in plan if p.row not in bad]
+        result.errors = sorted(errors, key=lambda e: (e.row, e.column))
+        result.valid = result.rows - len(bad)
+        result.created = sum(1 for p in plan if p.action == "create")
+        result.updated = sum(1 for p in plan if p.action == "update")
+        result.unchanged = sum(1 for p in plan if p.action == "unchanged")
+
+
+def cell_text(
+    table: Table, cells: list, fld: str, *, max_length: int, required: bool, label: str, problems: list
+):
+    from .cleaning import text
+
+    value = text(table.value(cells, fld))
+    if not value and required:
+        problems.append((fld, f"{label}不能为空。"))
+    elif len(value) > max_length:
+        problems.append((fld, f"{label}不能超过{max_length}个字。"))
+    return value
+
+
+def cell(fn, table: Table, cells: list, fld: str, problems: list, **kwargs):
+    try:
+        return fn(table.value(cells, fld), **kwargs)
+    except CellProblem as exc:
+        problems.append((fld, str(exc)))
+        return None

@@ -1,0 +1,86 @@
+"""An import of a spreadsheet, from upload through preview to the written result."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ImportKind(models.TextChoices):
+    UNITS = "units", "学校名单"
+    ROSTER = "roster", "教师花名册"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "已上传"
+    CHECKING = "checking", "正在检查"
+    CHECKED = "checked", "检查完成，待确认"
+    QUEUED = "queued", "已确认，排队中"
+    APPLYING = "applying", "正在导入"
+    DONE = "done", "导入完成"
+    REJECTED = "rejected", "文件无法导入"
+    FAILED = "failed", "导入失败，未写入任何数据"
+
+
+class ImportJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField("类型", max_length=16, choices=ImportKind.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    # The unit the import writes into: what scope it may touch and who may see the job.
+    city = models.ForeignKey("organisation.City", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(
+        "organisation.County", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(
+        "organisation.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=255)
+    valid_only = models.BooleanField("只导入无误的行", default=False)
+    rows = models.PositiveIntegerField("数据行", default=0)
+    valid = models.PositiveIntegerField("无误行", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    error_count = models.PositiveIntegerField("问题数", default=0)
+    errors = models.JSONField("问题（前若干条）", default=list, blank=True)
+    preview = models.JSONField("预览", default=list, blank=True)
+    headers = models.JSONField("表头", default=list, blank=True)
+    message = models.TextField("说明", blank=True)
+    report = models.FileField("问题报告", upload_to="imports/reports/%Y/%m/", blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField("上传时间", default=timezone.now, db_index=True)
+    checked_at = models.DateTimeField("检查时间", null=True, blank=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (ImportStatus.CHECKED, ImportStatus.DONE):
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (
+            ImportStatus.UPLOADED,
+            ImportStatus.CHECKING,
+            ImportStatus.QUEUED,
+            ImportStatus.APPLYING,
+        )
