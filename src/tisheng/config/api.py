@@ -123,6 +123,7 @@ def _unexpected(request, exc):
     return error_response(request, code="server_error", message=_("服务器内部错误，请稍后再试。"), status=500)
 
 
+from tisheng.exchange.api import router as exchange_router  # noqa: E402
 from tisheng.framework.api import router as framework_router  # noqa: E402
 from tisheng.organisation.api import router as organisation_router  # noqa: E402
 from tisheng.people.api import router as people_router  # noqa: E402
@@ -130,3 +131,4 @@ from tisheng.people.api import router as people_router  # noqa: E402
 api.add_router("/", people_router)
 api.add_router("/", organisation_router)
 api.add_router("/", framework_router)
+api.add_router("/", exchange_router)

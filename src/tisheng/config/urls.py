@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from tisheng.exchange import views as exchange_views
 from tisheng.framework import views as framework_views
 from tisheng.organisation import views as org_views
 from tisheng.people import views as people_views
@@ -22,6 +23,11 @@ urlpatterns = [
     path("org/teachers/<int:teacher_id>/", org_views.teacher_detail, name="teacher-detail"),
     path("framework/", framework_views.framework_list, name="framework-list"),
     path("framework/<slug:code>/", framework_views.framework_detail, name="framework-detail"),
+    path("imports/", exchange_views.import_list, name="import-list"),
+    path("imports/<uuid:job_id>/", exchange_views.import_detail, name="import-detail"),
+    path("imports/<uuid:job_id>/progress/", exchange_views.import_progress, name="import-progress"),
+    path("imports/<uuid:job_id>/confirm/", exchange_views.import_confirm, name="import-confirm"),
+    path("imports/<uuid:job_id>/report/", exchange_views.import_report, name="import-report"),
     path("api/v1/", api.urls),
     re_path(r"^api/", unknown_endpoint),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -133,6 +133,28 @@ class Scope:
             q = Q(id=self.teacher_id) if q is None else q | Q(id=self.teacher_id)
         return self._filter(Teacher.objects.all(), q)
 
+    def import_jobs(self) -> QuerySet:
+        """Imports: seen by who started them and by the managers of the unit they write into."""
+        from tisheng.exchange.models import ImportJob
+
+        if self.is_superuser:
+            return ImportJob.objects.all()
+        q = self._or(
+            [
+                ("city_id", self.manage_cities),
+                ("county_id", self.manage_counties),
+                ("school_id", self.manage_schools),
+            ]
+        )
+        if self.user_id is not None:
+            mine = Q(created_by_id=self.user_id)
+            q = mine if q is None else q | mine
+        return self._filter(ImportJob.objects.all(), q)
+
+    def can_see_personal_data(self, teacher) -> bool:
+        """ID and phone numbers in full: the teacher themself and the managers of their school."""
+        return teacher.id == self.teacher_id or self.can_manage_school(teacher.school)
+
     # ---- checks before a write -----------------------------------------------------------
     def can_manage_city(self, city_id: int) -> bool:
         return self.is_superuser or city_id in self.manage_cities

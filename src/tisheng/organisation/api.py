@@ -48,6 +48,21 @@ class TeacherOut(Schema):
     group_id: int | None
     gender: str
     subject: str
+    id_number: str
+    phone: str
+
+    # Personal data in full only for the teacher and the managers of their school; masked otherwise.
+    @staticmethod
+    def resolve_id_number(obj, context):
+        if not obj.id_number:
+            return ""
+        return obj.id_number if scope_for(context["request"].auth).can_see_personal_data(obj) else obj.id_number_masked
+
+    @staticmethod
+    def resolve_phone(obj, context):
+        if not obj.phone:
+            return ""
+        return obj.phone if scope_for(context["request"].auth).can_see_personal_data(obj) else obj.phone_masked
 
 
 @router.get("/counties", response=list[CountyOut], summary="可见的县区")

@@ -99,4 +99,8 @@ def group_detail(request, group_id: int):
 def teacher_detail(request, teacher_id: int):
     scope = scope_for(request.user)
     teacher = selectors.teacher_get(scope=scope, teacher_id=teacher_id)
-    return render(request, "organisation/teacher_detail.html", {"teacher": teacher})
+    return render(
+        request,
+        "organisation/teacher_detail.html",
+        {"teacher": teacher, "show_personal": scope.can_see_personal_data(teacher)},
+    )

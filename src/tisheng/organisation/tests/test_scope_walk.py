@@ -13,6 +13,7 @@ is added to PARAMS / the oracle.
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -38,6 +39,8 @@ WRITE_OPERATIONS = {
         "post",
         "/api/v1/frameworks/{code}/points",
     ): "framework/tests/test_local_points.py + test_write_scope below",
+    ("post", "/api/v1/imports"): "exchange/tests/test_import_web.py (upload into another unit is not found)",
+    ("post", "/api/v1/imports/{job_id}/confirm"): "walked below (POST) + exchange/tests/test_import_web.py",
 }
 
 
@@ -80,7 +83,34 @@ def world(db):
         "city_admin_b": user(Role.CITY_ADMIN, city_b),
         "nobody": UserFactory(),
     }
+
+    def job(unit_user, unit, name):
+        from tisheng.exchange.models import ImportJob, ImportStatus
+
+        school = unit if unit.__class__.__name__ == "School" else None
+        county = school.county if school else (unit if unit.__class__.__name__ == "County" else None)
+        city = county.city if county else unit
+        j = ImportJob(
+            kind="roster",
+            status=ImportStatus.DONE,
+            created_by=unit_user,
+            city=city,
+            county=county,
+            school=school,
+            original_name=name,
+        )
+        j.file.save(name, ContentFile(b"x"), save=False)
+        j.report.save("r.xlsx", ContentFile(b"report"), save=False)
+        j.save()
+        return j
+
+    jobs = {
+        "j_a1": job(users["county_admin_a1"], a1, "甲一县花名册.xlsx"),
+        "j_s1": job(users["principal_s1"], s1, "一小花名册.xlsx"),
+        "j_b": job(users["city_admin_b"], city_b, "乙市学校.xlsx"),
+    }
     objects = {
+        "import": jobs,
         "county": {"a1": a1, "a2": a2, "b1": b1},
         "school": {"s1": s1, "s2": s2, "s3": s3, "sb": sb},
         "group": {"g1": g1, "g2": g2, "g3": g3, "g4": g4, "gb": gb},
@@ -88,22 +118,30 @@ def world(db):
     }
     # The oracle: which named objects each user may see.
     a_all = {"a1", "a2", "s1", "s2", "s3", "g1", "g2", "g3", "g4", "t1", "t2", "t3", "t4"}
+    # Import jobs: their uploader and the managers of the unit they write into; guides never.
     visible = {
-        "city_admin_a": a_all,
+        "city_admin_a": a_all | {"j_a1", "j_s1"},
         "city_guide_a": a_all,
-        "county_admin_a1": {"a1", "s1", "s2", "g1", "g2", "g3", "t1", "t2", "t3"},
+        "county_admin_a1": {"a1", "s1", "s2", "g1", "g2", "g3", "t1", "t2", "t3", "j_a1", "j_s1"},
         "county_guide_a2": {"a2", "s3", "g4", "t4"},
-        "principal_s1": {"s1", "g1", "g2", "t1", "t2"},
+        "principal_s1": {"s1", "g1", "g2", "t1", "t2", "j_s1"},
         "group_leader_g1": {"g1", "t1"},
         "teacher_t1": {"t1"},
         "evaluator_s3": {"s3", "g4", "t4"},
-        "city_admin_b": {"b1", "sb", "gb", "tb"},
+        "city_admin_b": {"b1", "sb", "gb", "tb", "j_b"},
         "nobody": set(),
     }
     return users, objects, visible
 
 
-PARAMS = {"county_id": "county", "school_id": "school", "group_id": "group", "teacher_id": "teacher"}
+PARAMS = {
+    "county_id": "county",
+    "school_id": "school",
+    "group_id": "group",
+    "teacher_id": "teacher",
+    "job_id": "import",
+}
+MISSING = {"job_id": "00000000-0000-4000-8000-000000000000"}
 
 
 def _page_patterns():
@@ -169,14 +207,18 @@ def test_pages_show_rows_in_scope_and_not_found_otherwise(world):
         client = _client(user)
         for name, param in pages:
             kind = PARAMS[param]
-            missing_path = reverse(name, kwargs={param: MISSING_ID})
-            missing = client.get(missing_path)
-            assert missing.status_code == 404
+            missing_path = reverse(name, kwargs={param: MISSING.get(param, MISSING_ID)})
+            call = client.get
+            if client.get(missing_path).status_code == 405:
+                call = client.post  # a POST-only action (e.g. confirm an import)
+            missing = call(missing_path)
+            assert missing.status_code == 404, (user_key, name)
             for obj_key, obj in objects[kind].items():
                 path = reverse(name, kwargs={param: obj.pk})
-                response = client.get(path)
+                response = call(path)
                 if obj_key in visible[user_key]:
-                    assert response.status_code == 200, (user_key, name, obj_key)
+                    expected = (200,) if call == client.get else (302, 409)
+                    assert response.status_code in expected, (user_key, name, obj_key, response.status_code)
                 else:
                     assert response.status_code == 404, (user_key, name, obj_key, response.status_code)
                     # Same page as for a row that does not exist: nothing tells them it exists.
@@ -186,7 +228,7 @@ def test_pages_show_rows_in_scope_and_not_found_otherwise(world):
 def test_api_operations_with_an_id(world):
     users, objects, visible = world
     ops = _api_id_operations()
-    id_ops = [(m, p, params) for m, p, params in ops if m == "get" and params]
+    id_ops = [(m, p, params) for m, p, params in ops if params and (m == "get" or (m, p) in WRITE_OPERATIONS)]
     assert {p for _m, p, _ in id_ops} >= {
         "/api/v1/counties/{county_id}",
         "/api/v1/schools/{school_id}",
@@ -196,22 +238,29 @@ def test_api_operations_with_an_id(world):
     for method, path, params in ops:
         if method != "get":
             assert (method, path) in WRITE_OPERATIONS, f"{method.upper()} {path}: add its cross-scope test"
-        elif params and params != ["code"]:
+        if params and params != ["code"]:
             assert len(params) == 1 and params[0] in PARAMS, f"{path}: add it to this test"
     for user_key, user in users.items():
         client = _client(user)
-        for _method, path, params in id_ops:
+        for method, path, params in id_ops:
             if params == ["code"]:
                 continue
-            kind = PARAMS[params[0]]
-            missing = client.get(path.replace("{" + params[0] + "}", str(MISSING_ID)))
+            param = params[0]
+            kind = PARAMS[param]
+            call = getattr(client, method)
+            missing = call(path.replace("{" + param + "}", str(MISSING.get(param, MISSING_ID))))
             assert missing.status_code == 404
             assert missing.json()["error"]["code"] == "not_found"
             for obj_key, obj in objects[kind].items():
-                response = client.get(path.replace("{" + params[0] + "}", str(obj.pk)))
+                response = call(path.replace("{" + param + "}", str(obj.pk)))
                 if obj_key in visible[user_key]:
-                    assert response.status_code == 200, (user_key, path, obj_key)
-                    assert response.json()["id"] == obj.pk
+                    if path.endswith("/report"):
+                        assert response.status_code == 200, (user_key, path, obj_key)
+                    elif method == "post":
+                        assert response.status_code == 409, (user_key, path, obj_key)  # already imported
+                    else:
+                        assert response.status_code == 200, (user_key, path, obj_key)
+                        assert str(response.json()["id"]) == str(obj.pk)
                 else:
                     assert response.status_code == 404, (user_key, path, obj_key)
                     assert response.json() == missing.json()

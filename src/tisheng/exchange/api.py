@@ -1,0 +1,97 @@
+from uuid import UUID
+
+from django.http import FileResponse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from tisheng.core.errors import NotFound, ValidationFailed
+from tisheng.core.scoping import get_visible, scope_for
+from tisheng.organisation.models import City, County, School
+
+from . import services
+
+router = Router(tags=["exchange"])
+UNIT_MODELS = {"city": City, "county": County, "school": School}
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportJobOut(Schema):
+    id: UUID
+    kind: str
+    status: str
+    status_label: str
+    original_name: str
+    valid_only: bool
+    rows: int
+    valid: int
+    created: int
+    updated: int
+    unchanged: int
+    error_count: int
+    errors: list[ImportErrorOut]
+    message: str
+    percent: int
+    progress_done: int
+    progress_total: int
+    has_report: bool
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_has_report(obj):
+        return bool(obj.report)
+
+
+def _job(request, job_id):
+    return get_visible(scope_for(request.auth).import_jobs(), pk=job_id)
+
+
+@router.post("/imports", response={201: ImportJobOut}, summary="上传学校名单或教师花名册（先检查，确认后导入）")
+def import_create(
+    request,
+    kind: Form[str],
+    unit_kind: Form[str],
+    unit_id: Form[int],
+    file: File[UploadedFile],
+    valid_only: Form[bool] = False,
+):
+    model = UNIT_MODELS.get(unit_kind)
+    if model is None:
+        raise ValidationFailed("unit_kind 应为 city、county 或 school。", fields={"unit_kind": "无效"})
+    unit = model.objects.filter(pk=unit_id).select_related(*(["city"] if model is not City else [])).first()
+    if unit is None:
+        raise NotFound()
+    job = services.import_job_create(actor=request.auth, kind=kind, unit=unit, upload=file, valid_only=valid_only)
+    job.refresh_from_db()
+    return 201, job
+
+
+@router.get("/imports", response=list[ImportJobOut], summary="导入记录")
+def import_list(request):
+    return list(scope_for(request.auth).import_jobs()[:50])
+
+
+@router.get("/imports/{job_id}", response=ImportJobOut, summary="导入进度与结果")
+def import_detail(request, job_id: UUID):
+    return _job(request, job_id)
+
+
+@router.post("/imports/{job_id}/confirm", response={202: ImportJobOut}, summary="确认导入（检查无误后）")
+def import_confirm(request, job_id: UUID):
+    job = services.import_job_confirm(actor=request.auth, job=_job(request, job_id))
+    return 202, job
+
+
+@router.get("/imports/{job_id}/report", summary="下载问题清单（Excel）", response={200: None})
+def import_report(request, job_id: UUID):
+    job = _job(request, job_id)
+    if not job.report:
+        raise NotFound()
+    return FileResponse(job.report.open("rb"), as_attachment=True, filename="report.xlsx")
