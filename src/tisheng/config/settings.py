@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "tisheng.core",
     "tisheng.people",
     "tisheng.organisation",
@@ -110,14 +111,20 @@ if env.str("REDIS_URL", default=""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background jobs: the django-tasks API. "db" (default) needs no extra server: `tisheng db_worker`.
+# "rq" puts jobs on Redis (REDIS_URL) for scale-out: `tisheng rqworker --job-class
+# django_tasks_rq.Job default`, as many as needed.
+TASK_BACKEND = env.str("TISHENG_TASK_BACKEND", default="db")
 TASKS = {
     "default": {
         "BACKEND": {
             "db": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-        }[env.str("TISHENG_TASK_BACKEND", default="db")],
+        }[TASK_BACKEND],
     }
 }
+RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
