@@ -1,6 +1,15 @@
 """Test settings shared by every app's tests."""
 
+from pathlib import Path
+
 import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # WhiteNoise looks for the collected static files when the first request is handled.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
