@@ -123,12 +123,20 @@ def _unexpected(request, exc):
     return error_response(request, code="server_error", message=_("服务器内部错误，请稍后再试。"), status=500)
 
 
+from tisheng.evidence.api import router as evidence_router  # noqa: E402
 from tisheng.exchange.api import router as exchange_router  # noqa: E402
 from tisheng.framework.api import router as framework_router  # noqa: E402
+from tisheng.hours.api import router as hours_router  # noqa: E402
 from tisheng.organisation.api import router as organisation_router  # noqa: E402
 from tisheng.people.api import router as people_router  # noqa: E402
+from tisheng.plans.api import router as plans_router  # noqa: E402
+from tisheng.programme.api import router as programme_router  # noqa: E402
 
 api.add_router("/", people_router)
 api.add_router("/", organisation_router)
 api.add_router("/", framework_router)
 api.add_router("/", exchange_router)
+api.add_router("/", programme_router)
+api.add_router("/", plans_router)
+api.add_router("/", hours_router)
+api.add_router("/", evidence_router)

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "tisheng.organisation",
     "tisheng.framework",
     "tisheng.exchange",
+    "tisheng.programme",
+    "tisheng.plans",
+    "tisheng.hours",
+    "tisheng.evidence",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +128,9 @@ TASKS = {
         }[TASK_BACKEND],
     }
 }
-RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}}
+RQ_QUEUES = {
+    "default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

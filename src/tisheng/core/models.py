@@ -38,3 +38,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.kind} {self.summary}"
+
+
+class Notice(models.Model):
+    """A message for one person, shown until they read it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField("类别", max_length=40, blank=True)
+    message = models.CharField("内容", max_length=500)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.message[:40]

@@ -1,0 +1,83 @@
+"""Programme settings per city (issue: school-based journey, item 1). Xinyang's values are the
+defaults; nothing about hours, picks or limits is hard-coded elsewhere."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class PickCoverage(models.TextChoices):
+    # R-PICK: "每个维度不少于1个" read as each dimension the school offers (default), or as at least
+    # N dimensions; the seed is ambiguous, so the programme chooses.
+    EACH_OFFERED = "each_offered", "每个学校提供的维度至少选1个"
+    AT_LEAST_N = "at_least_n", "至少覆盖N个维度"
+
+
+class ProgrammeSettings(models.Model):
+    city = models.OneToOneField(
+        "organisation.City", verbose_name="市", on_delete=models.CASCADE, related_name="programme"
+    )
+    online_hours_required = models.DecimalField(
+        "网络研修学时要求", max_digits=5, decimal_places=1, default=20
+    )  # R-HOURS
+    practice_hours_required = models.DecimalField(
+        "校本实践学时要求", max_digits=5, decimal_places=1, default=30
+    )
+    total_hours_required = models.DecimalField("总学时要求", max_digits=5, decimal_places=1, default=50)
+    min_picks = models.PositiveSmallIntegerField("教师至少选择能力点数", default=3)  # R-PICK
+    pick_coverage = models.CharField(
+        "选点维度规则", max_length=16, choices=PickCoverage.choices, default=PickCoverage.EACH_OFFERED
+    )
+    pick_min_dimensions = models.PositiveSmallIntegerField("至少覆盖维度数（按N个维度时）", default=2)
+    min_offer_dimensions = models.PositiveSmallIntegerField("学校至少提供维度数", default=2)  # R-DIM
+    offline_trainings_required = models.PositiveSmallIntegerField(
+        "线下集中培训次数要求", default=3
+    )  # R-OFFLINE
+    observations_required = models.PositiveSmallIntegerField(
+        "听评课次数要求（不上公开课时）", default=3
+    )  # R-RESEARCH
+    max_document_mb = models.PositiveIntegerField("文档上传上限（MB）", default=50)
+    max_image_mb = models.PositiveIntegerField("图片上传上限（MB）", default=20)
+    max_video_mb = models.PositiveIntegerField("视频上传上限（MB）", default=2048)
+
+    class Meta:
+        verbose_name = "项目设置"
+        verbose_name_plural = "项目设置"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_picks__gte=1, min_picks__lte=29), name="programme_min_picks_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_offer_dimensions__gte=1, min_offer_dimensions__lte=4),
+                name="programme_offer_dims_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(pick_min_dimensions__gte=1, pick_min_dimensions__lte=4),
+                name="programme_pick_dims_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city} 项目设置"
+
+
+class BatchCalendar(models.Model):
+    """The stage calendar and deadlines for one batch of schools (R-STAGES)."""
+
+    city = models.ForeignKey(
+        "organisation.City", verbose_name="市", on_delete=models.CASCADE, related_name="batches"
+    )
+    batch_year = models.PositiveSmallIntegerField("批次")
+    starts_on = models.DateField("启动日期", null=True, blank=True)
+    plans_due = models.DateField("方案提交截止", null=True, blank=True)
+    picks_due = models.DateField("选点截止", null=True, blank=True)
+    evidence_due = models.DateField("成果提交截止", null=True, blank=True)
+    assessment_due = models.DateField("考核截止", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批次日程"
+        verbose_name_plural = "批次日程"
+        ordering = ["city_id", "batch_year"]
+        constraints = [models.UniqueConstraint(fields=["city", "batch_year"], name="batch_calendar_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.batch_year} 批次"

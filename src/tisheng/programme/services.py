@@ -1,0 +1,103 @@
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tisheng.core.errors import Forbidden, ValidationFailed
+from tisheng.core.scoping import scope_for
+
+from . import events
+from .models import BatchCalendar, PickCoverage, ProgrammeSettings
+
+EDITABLE = (
+    "online_hours_required",
+    "practice_hours_required",
+    "total_hours_required",
+    "min_picks",
+    "pick_coverage",
+    "pick_min_dimensions",
+    "min_offer_dimensions",
+    "offline_trainings_required",
+    "observations_required",
+    "max_document_mb",
+    "max_image_mb",
+    "max_video_mb",
+)
+
+
+def _validate(values: dict) -> dict:
+    errors = {}
+    hours = {
+        k: values[k] for k in ("online_hours_required", "practice_hours_required", "total_hours_required")
+    }
+    for k, v in hours.items():
+        if v is None or Decimal(v) < 0 or Decimal(v) > 500:
+            errors[k] = _("学时应在0到500之间。")
+    if not errors and Decimal(hours["online_hours_required"]) + Decimal(
+        hours["practice_hours_required"]
+    ) > Decimal(hours["total_hours_required"]):
+        errors["total_hours_required"] = _("总学时不能少于网络研修与校本实践学时之和。")
+    if not 1 <= int(values["min_picks"]) <= 29:
+        errors["min_picks"] = _("选点数应在1到29之间。")
+    if values["pick_coverage"] not in PickCoverage.values:
+        errors["pick_coverage"] = _("请选择选点维度规则。")
+    for k in ("pick_min_dimensions", "min_offer_dimensions"):
+        if not 1 <= int(values[k]) <= 4:
+            errors[k] = _("维度数应在1到4之间。")
+    for k in ("offline_trainings_required", "observations_required"):
+        if not 0 <= int(values[k]) <= 50:
+            errors[k] = _("次数应在0到50之间。")
+    for k in ("max_document_mb", "max_image_mb", "max_video_mb"):
+        if not 1 <= int(values[k]) <= 10240:
+            errors[k] = _("上传上限应在1到10240 MB之间。")
+    return errors
+
+
+@transaction.atomic
+def programme_settings_update(*, actor, city, values: dict) -> ProgrammeSettings:
+    if not scope_for(actor).can_manage_city(city.pk):
+        raise Forbidden(_("只有市工程办管理员可以修改项目设置。"))
+    # Lock the row: two admins saving at once must not silently overwrite each other's fields.
+    row = ProgrammeSettings.objects.select_for_update().filter(city=city).first() or ProgrammeSettings(
+        city=city
+    )
+    merged = {k: values.get(k, getattr(row, k)) for k in EDITABLE}
+    errors = _validate(merged)
+    if errors:
+        raise ValidationFailed(
+            _("项目设置有误：") + "；".join(str(v) for v in errors.values()), fields=errors
+        )
+    changes = {}
+    for k, v in merged.items():
+        old = getattr(row, k)
+        if str(old) != str(v):
+            changes[k] = (old, v)
+            setattr(row, k, v)
+    row.save()
+    if changes:
+        events.settings_changed(actor=actor, settings_row=row, changes=changes)
+    return row
+
+
+@transaction.atomic
+def batch_calendar_update(*, actor, city, batch_year: int, dates: dict) -> BatchCalendar:
+    if not scope_for(actor).can_manage_city(city.pk):
+        raise Forbidden(_("只有市工程办管理员可以修改批次日程。"))
+    if not 2019 <= int(batch_year) <= 2030:
+        raise ValidationFailed(_("批次年份应在2019至2030之间。"), fields={"batch_year": _("无效")})
+    calendar, _created = BatchCalendar.objects.select_for_update().get_or_create(
+        city=city, batch_year=batch_year
+    )
+    order = ["starts_on", "plans_due", "picks_due", "evidence_due", "assessment_due"]
+    changes = {}
+    for k in order:
+        if k in dates and getattr(calendar, k) != dates[k]:
+            changes[k] = (getattr(calendar, k), dates[k])
+            setattr(calendar, k, dates[k])
+    given = [getattr(calendar, k) for k in order if getattr(calendar, k)]
+    if given != sorted(given):
+        raise ValidationFailed(_("日程的先后顺序不对：启动、方案、选点、成果、考核应依次排列。"))
+    calendar.save()
+    if changes:
+        events.calendar_changed(actor=actor, calendar=calendar, changes=changes)
+    return calendar
