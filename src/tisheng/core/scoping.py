@@ -133,6 +133,38 @@ class Scope:
             q = Q(id=self.teacher_id) if q is None else q | Q(id=self.teacher_id)
         return self._filter(Teacher.objects.all(), q)
 
+    def plans(self) -> QuerySet:
+        """Plans (R-FILING): a school's plans are seen by everyone who sees the school and by its
+        teachers; a group plan also by the group; a personal plan by the teacher and by those who
+        see the teacher (their school team, county, city)."""
+        from tisheng.organisation.models import Teacher
+        from tisheng.plans.models import Plan
+
+        if self.is_superuser:
+            return Plan.objects.all()
+        q = None
+        schools = self.schools()
+        if self.view_cities or self.view_counties or self.view_schools:
+            q = Q(school__in=schools)
+        groups = self._or([("id", self.view_groups)])
+        if groups is not None:
+            part = Q(group_id__in=sorted(self.view_groups)) | Q(teacher__group_id__in=sorted(self.view_groups))
+            q = part if q is None else q | part
+        if self.teacher_id:
+            own = Teacher.objects.filter(id=self.teacher_id).values("school_id", "group_id").first()
+            part = Q(teacher_id=self.teacher_id) | Q(school_id=own["school_id"], kind__in=["school_it", "school_research"])
+            if own["group_id"]:
+                part |= Q(group_id=own["group_id"])
+            q = part if q is None else q | part
+        return self._filter(Plan.objects.all(), q)
+
+    def can_review_plan(self, plan) -> bool:
+        """R-FILING: the county files and reviews a school's plans; the school team reviews group
+        plans and acknowledges personal plans."""
+        if plan.kind in ("school_it", "school_research"):
+            return self.is_superuser or plan.school.county_id in self.manage_counties or plan.school.city_id in self.manage_cities
+        return self.can_manage_school(plan.school)
+
     def import_jobs(self) -> QuerySet:
         """Imports: seen by who started them and by the managers of the unit they write into."""
         from tisheng.exchange.models import ImportJob

@@ -53,7 +53,9 @@ def _job(request, job_id):
     return get_visible(scope_for(request.auth).import_jobs(), pk=job_id)
 
 
-@router.post("/imports", response={201: ImportJobOut}, summary="上传学校名单或教师花名册（先检查，确认后导入）")
+@router.post(
+    "/imports", response={201: ImportJobOut}, summary="上传学校名单或教师花名册（先检查，确认后导入）"
+)
 def import_create(
     request,
     kind: Form[str],
@@ -68,7 +70,9 @@ def import_create(
     unit = model.objects.filter(pk=unit_id).select_related(*(["city"] if model is not City else [])).first()
     if unit is None:
         raise NotFound()
-    job = services.import_job_create(actor=request.auth, kind=kind, unit=unit, upload=file, valid_only=valid_only)
+    job = services.import_job_create(
+        actor=request.auth, kind=kind, unit=unit, upload=file, valid_only=valid_only
+    )
     job.refresh_from_db()
     return 201, job
 

@@ -78,9 +78,10 @@ def _excel_rows(path: Path, kind: str) -> Iterator[tuple[int, list]]:
                 "文件不是有效的 Excel 表格（.xlsx）：可能已损坏，或只是改了扩展名的压缩包。"
             ) from None
         raise FileProblem("文件不是有效的 Excel 表格（.xls），请另存为 .xlsx 后重试。") from None
-    first = sheet.start[0] if sheet.start else 0
+    # iter_rows() starts at the sheet's first row even when it is empty (leading empty rows come as
+    # rows of ""), so the position is already the Excel row; adding sheet.start would count them twice.
     for offset, cells in enumerate(rows):
-        yield first + offset + 1, list(cells)
+        yield offset + 1, list(cells)
 
 
 def _decode(data: bytes) -> str:

@@ -50,7 +50,8 @@ def import_job_create(*, actor, kind: str, unit, upload, valid_only: bool = Fals
         raise ValidationFailed(_("文件是空的。"), fields={"file": _("空文件")})
     if size > settings.TISHENG_IMPORT_MAX_BYTES:
         raise ValidationFailed(
-            _("文件过大（上限 %(mb)s MB），请拆分后分批导入。") % {"mb": settings.TISHENG_IMPORT_MAX_BYTES // (1024 * 1024)},
+            _("文件过大（上限 %(mb)s MB），请拆分后分批导入。")
+            % {"mb": settings.TISHENG_IMPORT_MAX_BYTES // (1024 * 1024)},
             fields={"file": _("过大")},
         )
     job = ImportJob(
@@ -118,7 +119,12 @@ def _preview(table, errors) -> list[dict]:
             shown.append(
                 {
                     "row": number,
-                    "cells": ["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c))[:200] for c in cells],
+                    "cells": [
+                        ""
+                        if c is None
+                        else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c))[:200]
+                        for c in cells
+                    ],
                     "problems": problems.get(number, []),
                 }
             )
@@ -133,7 +139,10 @@ def _local_copy(field_file):
         return
     except NotImplementedError:
         pass
-    with tempfile.NamedTemporaryFile(suffix=Path(field_file.name).suffix) as tmp, field_file.open("rb") as src:
+    with (
+        tempfile.NamedTemporaryFile(suffix=Path(field_file.name).suffix) as tmp,
+        field_file.open("rb") as src,
+    ):
         shutil.copyfileobj(src, tmp)
         tmp.flush()
         yield Path(tmp.name)
@@ -187,8 +196,12 @@ def _run(job_id, *, apply: bool) -> None:
         report = Path(settings.MEDIA_ROOT) / "tmp"
         report.mkdir(parents=True, exist_ok=True)
         tmp = report / f"{job.pk}.xlsx"
-        write_report(tmp, result=result, table=importer.table, title=f"{job.get_kind_display()} {job.original_name}")
-        job.report.save(f"{Path(job.original_name).stem}-问题清单.xlsx", ContentFile(tmp.read_bytes()), save=False)
+        write_report(
+            tmp, result=result, table=importer.table, title=f"{job.get_kind_display()} {job.original_name}"
+        )
+        job.report.save(
+            f"{Path(job.original_name).stem}-问题清单.xlsx", ContentFile(tmp.read_bytes()), save=False
+        )
         tmp.unlink(missing_ok=True)
     job.save()
 
@@ -207,7 +220,11 @@ def import_units_for(*, actor) -> list:
 
     scope = scope_for(actor)
     units: list = []
-    units += list(City.objects.filter(id__in=scope.manage_cities)) if not scope.is_superuser else list(City.objects.all())
+    units += (
+        list(City.objects.filter(id__in=scope.manage_cities))
+        if not scope.is_superuser
+        else list(City.objects.all())
+    )
     units += list(County.objects.filter(id__in=scope.manage_counties).select_related("city"))
     units += list(School.objects.filter(id__in=scope.manage_schools).select_related("county"))
     return units

@@ -1,5 +1,7 @@
 """tisheng import-units: the schools of a city, county by county (学校名单)."""
 
+import re
+
 from tisheng.core import audit
 from tisheng.organisation.models import City, County, CountyKind, Locality, School, Stage, Zone
 
@@ -71,7 +73,7 @@ def _code(value) -> str | None:
     s = cleaning.compact(value)
     if not s:
         return None
-    if not (s.isdigit() and len(s) == 10):
+    if not re.fullmatch(r"[0-9]{10}", s):  # not isdigit(): it is true for ٠-٩ and other scripts
         raise cleaning.CellProblem("学校标识码应为10位数字。")
     return s
 
@@ -159,6 +161,10 @@ class UnitsImporter(Importer):
 
     def resolve(self, rows):
         errors: list[RowError] = []
+        if self.city.pk is None:
+            # A new city was decided in prepare(), before the import lock: an import that held the
+            # lock meanwhile may have created it.
+            self.city = City.objects.filter(name=self.city.name).first() or self.city
         city = self.city
         counties = {c.name: c for c in County.objects.filter(city_id=city.pk)} if city.pk else {}
         zones = {(z.county_id, z.name): z for z in Zone.objects.filter(county__in=counties.values())}

@@ -58,8 +58,14 @@ def import_list(request):
                 status = 400
     else:
         form = UploadForm(units=units)
-    jobs = page_of(scope.import_jobs().select_related("created_by", "county", "school", "city"), request.GET.get("page"), per_page=20)
-    return render(request, "exchange/import_list.html", {"form": form, "jobs": jobs, "error": error}, status=status)
+    jobs = page_of(
+        scope.import_jobs().select_related("created_by", "county", "school", "city"),
+        request.GET.get("page"),
+        per_page=20,
+    )
+    return render(
+        request, "exchange/import_list.html", {"form": form, "jobs": jobs, "error": error}, status=status
+    )
 
 
 @login_required
@@ -68,7 +74,9 @@ def import_detail(request, job_id):
     job = _job(request, job_id)
     problems = page_of([r for r in job.preview if r["problems"]], request.GET.get("page"), per_page=100)
     first_rows = [r for r in job.preview][:20]
-    return render(request, "exchange/import_detail.html", {"job": job, "problems": problems, "first_rows": first_rows})
+    return render(
+        request, "exchange/import_detail.html", {"job": job, "problems": problems, "first_rows": first_rows}
+    )
 
 
 @login_required
@@ -95,6 +103,8 @@ def import_report(request, job_id):
     job = _job(request, job_id)
     if not job.report:
         raise NotFound()
-    return FileResponse(job.report.open("rb"), as_attachment=True, filename=f"{job.original_name.rsplit('.', 1)[0]}-问题清单.xlsx")
-
-
+    return FileResponse(
+        job.report.open("rb"),
+        as_attachment=True,
+        filename=f"{job.original_name.rsplit('.', 1)[0]}-问题清单.xlsx",
+    )

@@ -56,13 +56,19 @@ class TeacherOut(Schema):
     def resolve_id_number(obj, context):
         if not obj.id_number:
             return ""
-        return obj.id_number if scope_for(context["request"].auth).can_see_personal_data(obj) else obj.id_number_masked
+        return (
+            obj.id_number
+            if scope_for(context["request"].auth).can_see_personal_data(obj)
+            else obj.id_number_masked
+        )
 
     @staticmethod
     def resolve_phone(obj, context):
         if not obj.phone:
             return ""
-        return obj.phone if scope_for(context["request"].auth).can_see_personal_data(obj) else obj.phone_masked
+        return (
+            obj.phone if scope_for(context["request"].auth).can_see_personal_data(obj) else obj.phone_masked
+        )
 
 
 @router.get("/counties", response=list[CountyOut], summary="可见的县区")

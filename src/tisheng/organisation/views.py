@@ -40,6 +40,9 @@ def home(request):
         ctx["groups"] = list(selectors.group_list(scope=scope).filter(id__in=scope.view_groups))
     if scope.teacher_id:
         ctx["me"] = selectors.teacher_get(scope=scope, teacher_id=scope.teacher_id)
+    if scope.manage_schools:
+        ctx["managed_schools"] = list(scope.schools().filter(id__in=scope.manage_schools))
+    ctx["notices"] = list(request.user.notices.filter(read_at__isnull=True)[:10])
     return render(request, "organisation/home.html", ctx)
 
 

@@ -1,3 +1,216 @@
-from ninja import Router
+from datetime import datetime
+
+from ninja import Field, Router, Schema
+
+from tisheng.core.errors import NotFound, ValidationFailed
+from tisheng.core.schemas import InputSchema
+from tisheng.core.scoping import get_visible, scope_for
+from tisheng.organisation.selectors import teacher_get
+
+from . import selectors, services
+from .models import PlanKind
 
 router = Router(tags=["plans"])
+
+
+class PointRef(Schema):
+    id: int
+    code: str
+    dimension: str
+    environment: str
+
+
+class MenuOut(Schema):
+    school_id: int
+    environments: list[str]
+    points: list[PointRef]
+    version: int
+    published_at: datetime | None
+
+
+class MenuIn(InputSchema):
+    environments: list[str] = Field(max_length=3)
+    point_ids: list[int] = Field(max_length=200)
+
+
+class TeacherRef(Schema):
+    id: int
+    name: str
+
+
+class MenuPublishOut(Schema):
+    menu: MenuOut
+    affected_teachers: list[TeacherRef]
+
+
+def _menu_out(school, launch) -> dict:
+    return {
+        "school_id": school.pk,
+        "environments": launch.environments if launch else [],
+        "points": list(launch.points.order_by("sort_order")) if launch else [],
+        "version": launch.version if launch else 0,
+        "published_at": launch.published_at if launch else None,
+    }
+
+
+@router.get("/schools/{school_id}/menu", response=MenuOut, summary="学校的能力点菜单")
+def menu_get(request, school_id: int):
+    scope = scope_for(request.auth)
+    if scope.teacher_id and not (
+        scope.view_schools or scope.view_counties or scope.view_cities or scope.is_superuser
+    ):
+        # A teacher reads the menu of their own school only.
+        me = teacher_get(scope=scope, teacher_id=scope.teacher_id)
+        if me.school_id != school_id:
+            raise NotFound()
+        school = me.school
+    else:
+        school = selectors.launch_school_get(scope=scope, school_id=school_id)
+    return _menu_out(school, selectors.launch_for(school))
+
+
+@router.put("/schools/{school_id}/menu", response=MenuPublishOut, summary="发布学校的能力点菜单（R-DIM）")
+def menu_put(request, school_id: int, payload: MenuIn):
+    scope = scope_for(request.auth)
+    school = selectors.launch_school_get(scope=scope, school_id=school_id)
+    launch, affected = services.menu_publish(
+        actor=request.auth, school=school, environments=payload.environments, point_ids=payload.point_ids
+    )
+    return {
+        "menu": _menu_out(school, launch),
+        "affected_teachers": [{"id": t.pk, "name": t.user.display_name} for t in affected],
+    }
+
+
+class PickOut(Schema):
+    id: int
+    point: PointRef
+    locked: bool
+    off_menu: bool
+
+
+class PicksOut(Schema):
+    picks: list[PickOut]
+    missing: list[str]
+    menu: list[PointRef]
+
+
+class PicksIn(InputSchema):
+    point_ids: list[int] = Field(max_length=29)
+
+
+def _picks_out(info) -> dict:
+    return {"picks": info["picks"], "missing": [str(m) for m in info["missing"]], "menu": info["menu"]}
+
+
+@router.get("/me/picks", response=PicksOut, summary="我的选点及还缺什么（R-PICK）")
+def picks_get(request):
+    scope = scope_for(request.auth)
+    if not scope.teacher_id:
+        raise NotFound()
+    return _picks_out(services.pick_status(teacher=teacher_get(scope=scope, teacher_id=scope.teacher_id)))
+
+
+@router.put("/me/picks", response=PicksOut, summary="保存我的选点")
+def picks_put(request, payload: PicksIn):
+    scope = scope_for(request.auth)
+    if not scope.teacher_id:
+        raise NotFound()
+    teacher = teacher_get(scope=scope, teacher_id=scope.teacher_id)
+    return _picks_out(services.picks_set(actor=request.auth, teacher=teacher, point_ids=payload.point_ids))
+
+
+@router.post("/picks/{pick_id}/unlock", response=PickOut, summary="解锁教师的选点（学校管理团队）")
+def pick_unlock(request, pick_id: int):
+    pick = selectors.pick_get(scope=scope_for(request.auth), pick_id=pick_id)
+    return services.pick_unlock(actor=request.auth, pick=pick)
+
+
+class PlanEventOut(Schema):
+    action: str
+    actor: str
+    at: datetime
+    version: int
+    reason: str
+
+    @staticmethod
+    def resolve_actor(obj):
+        return obj.actor.display_name
+
+
+class PlanOut(Schema):
+    id: int
+    kind: str
+    school_id: int
+    group_id: int | None
+    teacher_id: int | None
+    title: str
+    body: str
+    status: str
+    version: int
+    updated_at: datetime
+
+
+class PlanDetailOut(PlanOut):
+    history: list[PlanEventOut]
+
+    @staticmethod
+    def resolve_history(obj):
+        return list(obj.history.select_related("actor").order_by("at", "id"))
+
+
+class PlanIn(InputSchema):
+    kind: str = Field(max_length=20)
+    school_id: int | None = None
+    group_id: int | None = None
+    title: str = Field(max_length=120)
+    body: str = Field("", max_length=50_000)
+
+
+class ReviewIn(InputSchema):
+    approve: bool
+    reason: str = Field("", max_length=2000)
+
+
+@router.get("/plans", response=list[PlanOut], summary="可见的方案与计划")
+def plans(request, status: str = ""):
+    return list(selectors.plan_list(scope=scope_for(request.auth), status=status)[:500])
+
+
+@router.get("/plans/{plan_id}", response=PlanDetailOut)
+def plan_detail(request, plan_id: int):
+    return selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
+
+
+@router.post("/plans", response={201: PlanDetailOut}, summary="新建或保存方案草稿")
+def plan_save(request, payload: PlanIn):
+    scope = scope_for(request.auth)
+    owner = {}
+    if payload.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
+        if payload.school_id is None:
+            raise ValidationFailed("请提供 school_id。", fields={"school_id": "必填"})
+        owner["school"] = selectors.launch_school_get(scope=scope, school_id=payload.school_id)
+    elif payload.kind == PlanKind.GROUP_RESEARCH:
+        if payload.group_id is None:
+            raise ValidationFailed("请提供 group_id。", fields={"group_id": "必填"})
+        owner["group"] = get_visible(scope.groups().select_related("school"), pk=payload.group_id)
+    elif payload.kind == PlanKind.PERSONAL:
+        if not scope.teacher_id:
+            raise NotFound()
+        owner["teacher"] = teacher_get(scope=scope, teacher_id=scope.teacher_id)
+    plan = services.plan_save(
+        actor=request.auth, kind=payload.kind, title=payload.title, body=payload.body, **owner
+    )
+    return 201, plan
+
+
+@router.post("/plans/{plan_id}/submit", response=PlanDetailOut, summary="提交方案（R-FILING）")
+def plan_submit(request, plan_id: int):
+    plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
+    return services.plan_submit(actor=request.auth, plan=plan)
+
+
+@router.post("/plans/{plan_id}/review", response=PlanDetailOut, summary="审核方案：通过或退回（R-FILING）")
+def plan_review(request, plan_id: int, payload: ReviewIn):
+    plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
+    return services.plan_review(actor=request.auth, plan=plan, approve=payload.approve, reason=payload.reason)

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.plan_list, name="plan-list"),
+    path("<int:plan_id>/", views.plan_detail, name="plan-detail"),
+    path("school/<int:school_id>/<slug:kind>/", views.plan_edit_school, name="plan-edit-school"),
+    path("group/<int:group_id>/", views.plan_edit_group, name="plan-edit-group"),
+    path("personal/", views.plan_edit_personal, name="plan-edit-personal"),
+    path("launch/<int:school_id>/", views.launch_edit, name="launch-edit"),
+    path("picks/", views.my_picks, name="my-picks"),
+    path("picks/<int:pick_id>/unlock/", views.pick_unlock, name="pick-unlock"),
+]

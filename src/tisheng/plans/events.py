@@ -1,0 +1,40 @@
+from tisheng.core import audit
+
+
+def menu_published(*, actor, launch, added: list, removed: list, affected: int) -> None:
+    audit.record(
+        kind="launch.menu_published",
+        actor=actor,
+        target=launch,
+        summary=f"{launch.school} 发布能力点菜单（第{launch.version}版）",
+        data={
+            "added": added,
+            "removed": removed,
+            "affected_teachers": affected,
+            "environments": launch.environments,
+        },
+    )
+
+
+def picks_changed(*, actor, teacher, added: list, removed: list) -> None:
+    audit.record(
+        kind="pick.changed",
+        actor=actor,
+        target=teacher,
+        summary=f"{teacher} 选点变更",
+        data={"added": added, "removed": removed},
+    )
+
+
+def pick_unlocked(*, actor, pick) -> None:
+    audit.record(kind="pick.unlocked", actor=actor, target=pick, summary=f"解锁选点 {pick}")
+
+
+def plan_event(*, actor, plan, action: str, reason: str = "") -> None:
+    audit.record(
+        kind=f"plan.{action}",
+        actor=actor,
+        target=plan,
+        summary=f"{plan.get_kind_display()}《{plan.title}》{action}",
+        data={"version": plan.version, "status": plan.status, "reason": reason[:500]},
+    )

@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tisheng.framework.models import Environment
+
+
+class MenuForm(forms.Form):
+    environments = forms.MultipleChoiceField(
+        label=_("学校的教学环境"),
+        choices=Environment.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    points = forms.TypedMultipleChoiceField(label=_("提供给教师的能力点"), coerce=int, required=False)
+
+    def __init__(self, *args, point_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["points"].choices = point_choices
+
+
+class PicksForm(forms.Form):
+    points = forms.TypedMultipleChoiceField(label=_("我的能力点"), coerce=int, required=False)
+
+    def __init__(self, *args, point_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["points"].choices = point_choices
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(
+        label=_("正文"), max_length=50_000, required=False, widget=forms.Textarea(attrs={"rows": 14})
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审核意见"), choices=[("approve", _("通过")), ("return", _("退回"))])
+    reason = forms.CharField(
+        label=_("意见/理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

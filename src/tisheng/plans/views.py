@@ -1,0 +1,293 @@
+"""Pages of the school launch, picks and plans."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tisheng.core.errors import AppError, NotFound
+from tisheng.core.scoping import get_visible, scope_for
+from tisheng.framework.models import AbilityPoint, Dimension, Environment
+from tisheng.organisation.selectors import teacher_get
+
+from . import selectors, services
+from .forms import MenuForm, PicksForm, PlanForm, ReviewForm
+from .models import PlanKind, PlanStatus
+
+
+def _grid(points, chosen: set[int]):
+    """Points grouped environment → dimension for checkbox grids."""
+    table = []
+    for env in Environment:
+        dims = []
+        for dim in Dimension:
+            items = [
+                (p, p.id in chosen) for p in points if p.environment == env.value and p.dimension == dim.value
+            ]
+            if items:
+                dims.append((dim.label, items))
+        if dims:
+            table.append((env.value, env.label, dims))
+    return table
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def launch_edit(request, school_id: int):
+    scope = scope_for(request.user)
+    school = selectors.launch_school_get(scope=scope, school_id=school_id)
+    can_edit = scope.can_manage_school(school)
+    launch = selectors.launch_for(school)
+    available = list(
+        AbilityPoint.objects.filter(
+            Q(city__isnull=True) | Q(city_id=school.city_id), framework__code=services.DEFAULT_FRAMEWORK
+        ).order_by("sort_order", "id")
+    )
+    chosen = {p.id for p in launch.points.all()} if launch else set()
+    form = MenuForm(
+        request.POST or None,
+        point_choices=[(p.id, p.code) for p in available],
+        initial={"environments": launch.environments if launch else []},
+    )
+    status, affected = 200, None
+    if request.method == "POST":
+        if not can_edit:
+            raise NotFound()
+        if form.is_valid():
+            try:
+                launch, affected = services.menu_publish(
+                    actor=request.user,
+                    school=school,
+                    environments=form.cleaned_data["environments"],
+                    point_ids=form.cleaned_data["points"],
+                )
+            except AppError as exc:
+                form.add_error(None, str(exc.message))
+                status = exc.status
+                chosen = set(form.cleaned_data["points"])
+            else:
+                messages.success(request, _("能力点菜单已发布（第%(v)s版）。") % {"v": launch.version})
+                chosen = {p.id for p in launch.points.all()}
+        else:
+            status = 400
+    return render(
+        request,
+        "plans/launch_edit.html",
+        {
+            "school": school,
+            "launch": launch,
+            "form": form,
+            "grid": _grid(available, chosen),
+            "can_edit": can_edit,
+            "locked": set(),
+            "affected": affected,
+            "team_problems": services.team_problems(school),
+            "teachers": selectors.school_pick_counts(scope=scope, school_id=school.id) if can_edit else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_picks(request):
+    scope = scope_for(request.user)
+    if not scope.teacher_id:
+        raise NotFound()
+    teacher = teacher_get(scope=scope, teacher_id=scope.teacher_id)
+    status_info = services.pick_status(teacher=teacher)
+    picked = {p.point_id for p in status_info["picks"]}
+    menu = status_info["menu"]
+    form = PicksForm(
+        request.POST or None,
+        point_choices=[(p.id, p.code) for p in menu]
+        + [(p.point_id, p.point.code) for p in status_info["picks"]],
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                status_info = services.picks_set(
+                    actor=request.user, teacher=teacher, point_ids=form.cleaned_data["points"]
+                )
+            except AppError as exc:
+                form.add_error(None, str(exc.message))
+                status = exc.status
+                picked = set(form.cleaned_data["points"])
+            else:
+                messages.success(request, _("选点已保存。"))
+                return redirect("my-picks")
+        else:
+            status = 400
+    return render(
+        request,
+        "plans/my_picks.html",
+        {
+            "teacher": teacher,
+            "info": status_info,
+            "form": form,
+            "grid": _grid(menu, picked),
+            "locked": {p.point_id for p in status_info["picks"] if p.locked},
+            "off_menu": [p for p in status_info["picks"] if p.off_menu],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def pick_unlock(request, pick_id: int):
+    pick = selectors.pick_get(scope=scope_for(request.user), pick_id=pick_id)
+    services.pick_unlock(actor=request.user, pick=pick)
+    messages.success(request, _("已解锁 %(t)s 的能力点 %(c)s。") % {"t": pick.teacher, "c": pick.point.code})
+    return redirect("launch-edit", school_id=pick.teacher.school_id)
+
+
+@login_required
+@require_GET
+def plan_list(request):
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "plans": selectors.plan_list(scope=scope)[:200],
+            "to_review": selectors.plans_to_review(scope=scope)[:200],
+        },
+    )
+
+
+def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, plan=None):
+    form = PlanForm(
+        request.POST or None,
+        initial={"title": plan.title, "body": plan.body} if plan else {"title": PlanKind(kind).label},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                plan = services.plan_save(
+                    actor=request.user,
+                    kind=kind,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    school=school,
+                    group=group,
+                    teacher=teacher,
+                )
+                if request.POST.get("then") == "submit":
+                    services.plan_submit(actor=request.user, plan=plan)
+                    messages.success(request, _("已提交，等待审核。"))
+                else:
+                    messages.success(request, _("草稿已保存。"))
+            except AppError as exc:
+                # The page keeps what was typed: the form is rendered again with the posted values.
+                form.add_error(None, str(exc.message))
+                status = exc.status
+            else:
+                return redirect("plan-detail", plan_id=plan.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "plans/plan_edit.html",
+        {"form": form, "kind_label": PlanKind(kind).label, "plan": plan},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_school(request, school_id: int, kind: str):
+    scope = scope_for(request.user)
+    if kind not in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
+        raise NotFound()
+    school = selectors.launch_school_get(scope=scope, school_id=school_id)
+    if not scope.can_manage_school(school):
+        raise NotFound()
+    plan = school.plans.filter(kind=kind).first()
+    return _plan_form_page(request, kind=kind, school=school, plan=plan)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_group(request, group_id: int):
+    scope = scope_for(request.user)
+    group = get_visible(scope.groups().select_related("school"), pk=group_id)
+    if not (group.id in scope.view_groups or scope.can_manage_school(group.school)):
+        raise NotFound()
+    return _plan_form_page(
+        request,
+        kind=PlanKind.GROUP_RESEARCH,
+        group=group,
+        plan=group.plans.filter(kind=PlanKind.GROUP_RESEARCH).first(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_personal(request):
+    scope = scope_for(request.user)
+    if not scope.teacher_id:
+        raise NotFound()
+    teacher = teacher_get(scope=scope, teacher_id=scope.teacher_id)
+    return _plan_form_page(
+        request,
+        kind=PlanKind.PERSONAL,
+        teacher=teacher,
+        plan=teacher.plans.filter(kind=PlanKind.PERSONAL).first(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_detail(request, plan_id: int):
+    scope = scope_for(request.user)
+    plan = selectors.plan_get(scope=scope, plan_id=plan_id)
+    review_form = ReviewForm(request.POST or None) if scope.can_review_plan(plan) else None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "submit":
+                services.plan_submit(actor=request.user, plan=plan)
+                messages.success(request, _("已提交，等待审核。"))
+            elif action == "review" and review_form is not None and review_form.is_valid():
+                services.plan_review(
+                    actor=request.user,
+                    plan=plan,
+                    approve=review_form.cleaned_data["decision"] == "approve",
+                    reason=review_form.cleaned_data["reason"],
+                )
+                messages.success(request, _("审核意见已保存。"))
+            else:
+                raise NotFound()
+        except AppError as exc:
+            messages.error(request, str(exc.message))
+            status = exc.status
+        else:
+            return redirect("plan-detail", plan_id=plan.pk)
+        plan.refresh_from_db()
+    edit_url = None
+    if plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED) and services._may_edit(scope, plan):
+        from django.urls import reverse
+
+        if plan.kind == PlanKind.GROUP_RESEARCH:
+            edit_url = reverse("plan-edit-group", args=[plan.group_id])
+        elif plan.kind == PlanKind.PERSONAL:
+            edit_url = reverse("plan-edit-personal")
+        else:
+            edit_url = reverse("plan-edit-school", args=[plan.school_id, plan.kind])
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "history": plan.history.select_related("actor").order_by("-at", "-id"),
+            "review_form": review_form if plan.status == PlanStatus.SUBMITTED else None,
+            "edit_url": edit_url,
+        },
+        status=status,
+    )
