@@ -109,8 +109,11 @@ YES = {"是", "Y", "YES", "TRUE", "1", "√", "试点", "试点校"}
 NO = {"", "否", "N", "NO", "FALSE", "0", "×", "非试点"}
 
 
-def yes_no(value) -> bool:
+def yes_no(value) -> bool | None:
+    """True / False, or None for a blank cell (not given)."""
     s = compact(value).upper()
+    if not s:
+        return None
     if s in YES:
         return True
     if s in NO:

@@ -10,6 +10,7 @@ from django.utils import timezone
 class ImportKind(models.TextChoices):
     UNITS = "units", "学校名单"
     ROSTER = "roster", "教师花名册"
+    COURSE_HOURS = "course_hours", "网络研修学时（课程完成记录）"
 
 
 class ImportStatus(models.TextChoices):

@@ -8,6 +8,7 @@ are the ones Excel shows (first row = 1). Blank rows and a 序号 column are ign
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,9 +66,58 @@ def _sniff(head: bytes) -> str:
     return "csv"
 
 
+# calamine holds the sheet's whole used range in memory, 24–32 bytes a cell, blank or not: a tiny
+# file with one stray cell at XFD1048576 would need tens of GB. The range is measured first.
+MAX_CELLS = 15_000_000
+MAX_SHEET_XML = 1024 * 1024 * 1024
+_CELL_REF = re.compile(rb'<(?:[a-z]+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<(?:[a-z]+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _xlsx_extent(path: Path) -> tuple[int, int]:
+    """(rows, columns) of the used range of every worksheet, read by streaming the sheet XML."""
+    max_row = max_col = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                if info.file_size > MAX_SHEET_XML:
+                    raise FileProblem("表格内容过大，请删除多余的行列或拆分后分批导入。")
+                tail = b""
+                with archive.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        data = tail + chunk
+                        for letters, digits in _CELL_REF.findall(data):
+                            max_row = max(max_row, int(digits))
+                            max_col = max(max_col, _column_number(letters))
+                        for digits in _ROW_REF.findall(data):
+                            max_row = max(max_row, int(digits))
+                        tail = data[-256:]
+    except zipfile.BadZipFile:
+        raise FileProblem(
+            "文件不是有效的 Excel 表格（.xlsx）：可能已损坏，或只是改了扩展名的压缩包。"
+        ) from None
+    return max_row, max_col
+
+
 def _excel_rows(path: Path, kind: str) -> Iterator[tuple[int, list]]:
     import python_calamine
 
+    if kind == "xlsx":
+        rows_used, cols_used = _xlsx_extent(path)
+        if rows_used * cols_used > MAX_CELLS:
+            raise FileProblem(
+                f"表格的使用范围过大（{rows_used} 行 × {cols_used} 列，可能有远处的空白格被填过内容）。"
+                "请删除数据以外多余的行和列后重新保存。"
+            )
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)

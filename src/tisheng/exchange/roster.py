@@ -180,7 +180,8 @@ class RosterImporter(Importer):
         if teacher.user.full_name != data["name"] or teacher.school_id != school.id:
             return True
         for fld in TEACHER_FIELDS:
-            if (fld in self.present or fld == "gender") and getattr(teacher, fld) != data[fld]:
+            # A blank cell means "not given here", never "erase what the platform has".
+            if (fld in self.present or fld == "gender") and data[fld] and getattr(teacher, fld) != data[fld]:
                 return True
         if "group" in self.present and data["group"]:
             return self._wanted_group_id(data, school) != teacher.group_id
@@ -236,7 +237,7 @@ class RosterImporter(Importer):
         teacher.id_number = data["id_number"]
         teacher.gender = data["gender"]
         for fld in ("phone", "subject", "stage"):
-            if fld in self.present:
+            if fld in self.present and data[fld]:
                 setattr(teacher, fld, data[fld])
         if "group" in self.present and data["group"]:
             teacher.group = self.groups[(school.id, data["group"])]

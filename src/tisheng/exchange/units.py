@@ -227,7 +227,11 @@ class UnitsImporter(Importer):
             return True
         if "code" in self.present and data["code"] and school.code != data["code"]:
             return True
-        if "is_pilot" in self.present and school.is_pilot != data["is_pilot"]:
+        if (
+            "is_pilot" in self.present
+            and data["is_pilot"] is not None
+            and school.is_pilot != data["is_pilot"]
+        ):
             return True
         if "batch_year" in self.present and data["batch_year"] and school.batch_year != data["batch_year"]:
             return True
@@ -274,8 +278,8 @@ class UnitsImporter(Importer):
         school.is_poverty_county = county.is_poverty_county
         if "code" in self.present and data["code"]:
             school.code = data["code"]
-        if "is_pilot" in self.present:
-            school.is_pilot = bool(data["is_pilot"])
+        if "is_pilot" in self.present and data["is_pilot"] is not None:
+            school.is_pilot = data["is_pilot"]
         if "batch_year" in self.present and data["batch_year"]:
             school.batch_year = data["batch_year"]
         if "zone" in self.present and data["zone"]:

@@ -185,9 +185,14 @@ def test_yes(value):
     assert cleaning.yes_no(value) is True
 
 
-@pytest.mark.parametrize("value", ["否", "", None, "N", "no", "False", "0", 0, "×", "非试点"])
+@pytest.mark.parametrize("value", ["否", "N", "no", "False", "0", 0, "×", "非试点"])
 def test_no(value):
     assert cleaning.yes_no(value) is False
+
+
+@pytest.mark.parametrize("value", ["", None, "   "])
+def test_a_blank_yes_no_cell_is_not_given(value):
+    assert cleaning.yes_no(value) is None
 
 
 @pytest.mark.parametrize("value", ["可能", "2", "是的吧"])

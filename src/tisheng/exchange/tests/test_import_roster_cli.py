@@ -605,6 +605,16 @@ def test_a_sheet_reaching_row_1048576_with_a_stray_value(org, tmp_path):
     assert Teacher.objects.count() == 2
 
 
+def test_a_tiny_file_with_a_cell_at_the_far_corner_is_refused_without_loading_it(org, tmp_path):
+    # One stray cell at XFD1048576 makes the used range 17 billion cells: refused before reading.
+    path = write_xlsx(tmp_path / "r.xlsx", [ROSTER_HEADER, row(0)], extra={(EXCEL_MAX_ROW, 16384): "x"})
+    assert path.stat().st_size < 20_000
+    outcome = run("import-roster", str(path))
+    assert outcome.code == 2
+    assert "使用范围过大" in outcome.err and "Traceback" not in outcome.err
+    assert Teacher.objects.count() == 0
+
+
 # ---- idempotency, dry run, report ----------------------------------------------------------------
 @pytest.mark.parametrize("name", ["r.xlsx", "r.csv"])
 def test_reimporting_the_same_file_changes_nothing(org, tmp_path, name):
@@ -809,3 +819,22 @@ def test_empty_group_cell_keeps_the_group(org, tmp_path):
     assert code == 0
     teacher.refresh_from_db()
     assert teacher.group == group
+
+
+def test_blank_optional_cells_do_not_wipe_existing_values(org, tmp_path):
+    teacher = TeacherFactory(
+        school=org.shiyan,
+        id_number=valid_id(0),
+        phone=phone(0),
+        subject="物理",
+        stage="高中",
+        gender=cleaning.gender_from_id(valid_id(0)),
+    )
+    header = ["姓名", "身份证号", "手机号", "县区", "学校名称", "学科", "学段"]
+    path = write_file(
+        tmp_path / "r.xlsx", [header, [teacher.user.full_name, valid_id(0), "", "浉河区", "实验中学", "", ""]]
+    )
+    code, result = import_json(path)
+    assert code == 0 and (result["updated"], result["unchanged"]) == (0, 1)
+    teacher.refresh_from_db()
+    assert (teacher.phone, teacher.subject, teacher.stage) == (phone(0), "物理", "高中")

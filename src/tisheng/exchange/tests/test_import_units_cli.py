@@ -533,3 +533,20 @@ def test_city_admin_may_create_counties_in_their_city(org, tmp_path):
     result = UnitsImporter(target=target, actor=admin).run(units_file(tmp_path, [unit("罗山一小", "罗山县")]))
     assert result.written and result.created == 1
     assert County.objects.get(name="罗山县").city == org.city
+
+
+def test_a_blank_pilot_cell_keeps_the_pilot_mark(org, tmp_path):
+    School.objects.filter(pk=org.shiyan.pk).update(is_pilot=True, stage=Stage.JUNIOR, locality=Locality.URBAN)
+    header = ["县区", "学校名称", "城乡类型", "办学类型", "是否试点校"]
+    code, result = import_json(
+        write_file(tmp_path / "u.xlsx", [header, ["浉河区", "实验中学", "城区", "初中", ""]])
+    )
+    assert code == 0 and result["unchanged"] == 1
+    org.shiyan.refresh_from_db()
+    assert org.shiyan.is_pilot is True
+    code, result = import_json(
+        write_file(tmp_path / "u2.xlsx", [header, ["浉河区", "实验中学", "城区", "初中", "否"]])
+    )
+    assert code == 0 and result["updated"] == 1
+    org.shiyan.refresh_from_db()
+    assert org.shiyan.is_pilot is False
