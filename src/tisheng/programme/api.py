@@ -1,3 +1,91 @@
-from ninja import Router
+from datetime import date
+from decimal import Decimal
+
+from ninja import Field, Router, Schema
+
+from tisheng.core.errors import NotFound
+from tisheng.core.schemas import InputSchema
+from tisheng.core.scoping import scope_for
+from tisheng.organisation.models import City
+
+from . import services
+from .selectors import settings_for_city
 
 router = Router(tags=["programme"])
+
+
+class SettingsOut(Schema):
+    city_id: int
+    online_hours_required: Decimal
+    practice_hours_required: Decimal
+    total_hours_required: Decimal
+    min_picks: int
+    pick_coverage: str
+    pick_min_dimensions: int
+    min_offer_dimensions: int
+    offline_trainings_required: int
+    observations_required: int
+    max_document_mb: int
+    max_image_mb: int
+    max_video_mb: int
+
+
+class SettingsIn(InputSchema):
+    online_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
+    practice_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
+    total_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
+    min_picks: int | None = Field(None, ge=1, le=29)
+    pick_coverage: str | None = Field(None, max_length=16)
+    pick_min_dimensions: int | None = Field(None, ge=1, le=4)
+    min_offer_dimensions: int | None = Field(None, ge=1, le=4)
+    offline_trainings_required: int | None = Field(None, ge=0, le=50)
+    observations_required: int | None = Field(None, ge=0, le=50)
+    max_document_mb: int | None = Field(None, ge=1, le=10240)
+    max_image_mb: int | None = Field(None, ge=1, le=10240)
+    max_video_mb: int | None = Field(None, ge=1, le=10240)
+
+
+class CalendarIn(InputSchema):
+    starts_on: date | None = None
+    plans_due: date | None = None
+    picks_due: date | None = None
+    evidence_due: date | None = None
+    assessment_due: date | None = None
+
+
+class CalendarOut(CalendarIn):
+    batch_year: int
+
+
+def _city(request, city_id: int) -> City:
+    scope = scope_for(request.auth)
+    if not scope.is_superuser and city_id not in scope.city_ids_in_view():
+        raise NotFound()
+    city = City.objects.filter(pk=city_id).first()
+    if city is None:
+        raise NotFound()
+    return city
+
+
+@router.get(
+    "/cities/{city_id}/programme", response=SettingsOut, summary="项目设置（学时、选点规则、上传上限）"
+)
+def settings_get(request, city_id: int):
+    return settings_for_city(_city(request, city_id).pk)
+
+
+@router.patch("/cities/{city_id}/programme", response=SettingsOut, summary="修改项目设置（市工程办）")
+def settings_patch(request, city_id: int, payload: SettingsIn):
+    city = _city(request, city_id)
+    values = {k: v for k, v in payload.dict().items() if v is not None}
+    return services.programme_settings_update(actor=request.auth, city=city, values=values)
+
+
+@router.put(
+    "/cities/{city_id}/calendar/{batch_year}", response=CalendarOut, summary="设置批次日程（市工程办）"
+)
+def calendar_put(request, city_id: int, batch_year: int, payload: CalendarIn):
+    city = _city(request, city_id)
+    return services.batch_calendar_update(
+        actor=request.auth, city=city, batch_year=batch_year, dates=payload.dict()
+    )

@@ -47,6 +47,8 @@ WRITE_OPERATIONS = {
     ("post", "/api/v1/plans/{plan_id}/review"): "walked below + plans/tests",
     ("put", "/api/v1/me/picks"): "plans/tests (only the caller's own picks; no id)",
     ("post", "/api/v1/plans"): "plans/tests/test_plans.py (owner units outside the scope are not found)",
+    ("patch", "/api/v1/cities/{city_id}/programme"): "walked below + programme/tests",
+    ("put", "/api/v1/cities/{city_id}/calendar/{batch_year}"): "walked below + programme/tests",
 }
 
 
@@ -130,6 +132,7 @@ def world(db):
         "k_tb": Pick.objects.create(teacher=tb, point=point, locked=True),
     }
     objects = {
+        "city": {"A": city_a, "B": city_b},
         "plan": plans,
         "pick": picks,
         "import": jobs,
@@ -175,6 +178,21 @@ def world(db):
         "teacher_t1": {"p_t1"},
         "city_admin_b": {"sb", "gb", "k_tb", "p_sb"},
     }
+    # City-wide things (programme settings): everyone whose units lie in the city.
+    in_city_a = {
+        "city_admin_a",
+        "city_guide_a",
+        "county_admin_a1",
+        "county_guide_a2",
+        "principal_s1",
+        "group_leader_g1",
+        "teacher_t1",
+        "evaluator_s3",
+    }
+    for key in users:
+        visible[key] = visible[key] | (
+            {"A"} if key in in_city_a else {"B"} if key == "city_admin_b" else set()
+        )
     oracles = {
         "see": visible,
         "manage": {k: manage.get(k, set()) for k in users},
@@ -192,6 +210,7 @@ PARAMS = {
     "job_id": "import",
     "plan_id": "plan",
     "pick_id": "pick",
+    "city_id": "city",
 }
 # Routes whose rule is not "whoever sees the row": which oracle decides, and fixed extra arguments.
 PAGE_ORACLE = {"plan-edit-school": "manage", "plan-edit-group": "manage", "pick-unlock": "manage"}
@@ -202,7 +221,10 @@ API_ORACLE = {
     ("post", "/api/v1/picks/{pick_id}/unlock"): "manage",
     ("post", "/api/v1/plans/{plan_id}/submit"): "manage",
 }
+API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
+    ("patch", "/api/v1/cities/{city_id}/programme"): {"min_picks": 3},
+    ("put", "/api/v1/cities/{city_id}/calendar/{batch_year}"): {},
     ("put", "/api/v1/schools/{school_id}/menu"): {"environments": ["multimedia"], "point_ids": []},
     ("post", "/api/v1/plans/{plan_id}/review"): {"approve": False, "reason": ""},
 }
@@ -311,17 +333,21 @@ def test_api_operations_with_an_id(world):
     for method, path, params in ops:
         if method != "get":
             assert (method, path) in WRITE_OPERATIONS, f"{method.upper()} {path}: add its cross-scope test"
-        if params and params != ["code"]:
-            assert len(params) == 1 and params[0] in PARAMS, f"{path}: add it to this test"
+        ids = [p for p in params if p not in API_KWARGS.get(path, {})]
+        if ids and ids != ["code"]:
+            assert len(ids) == 1 and ids[0] in PARAMS, f"{path}: add it to this test"
     for user_key, user in users.items():
         client = _client(user)
         for method, path, params in id_ops:
-            if params == ["code"]:
+            ids = [p for p in params if p not in API_KWARGS.get(path, {})]
+            if ids == ["code"]:
                 continue
-            param = params[0]
+            param = ids[0]
             kind = PARAMS[param]
             visible = oracles[API_ORACLE.get((method, path), "see")]
             body = API_BODY.get((method, path))
+            for fixed, value in API_KWARGS.get(path, {}).items():
+                path = path.replace("{" + fixed + "}", value)
 
             def call(target, method=method, body=body, client=client):
                 if body is None:
@@ -338,7 +364,8 @@ def test_api_operations_with_an_id(world):
                         assert response.status_code == 200, (user_key, path, obj_key)
                     elif method == "get":
                         assert response.status_code == 200, (user_key, path, obj_key)
-                        ident = response.json().get("id", response.json().get("school_id"))
+                        data = response.json()
+                        ident = data.get("id") or data.get("school_id") or data.get("city_id")
                         assert str(ident) == str(obj.pk)
                     else:
                         # Allowed to try: the answer is about the request (invalid, conflict,
