@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
 from tisheng.core.scoping import Scope, get_visible
 from tisheng.organisation.models import School
@@ -56,5 +56,8 @@ def school_pick_counts(*, scope: Scope, school_id):
         .filter(school_id=school_id)
         .select_related("user", "group")
         .annotate(pick_count=Count("picks", filter=Q(picks__off_menu=False)))
+        .prefetch_related(
+            Prefetch("picks", queryset=Pick.objects.select_related("point").order_by("point__sort_order"))
+        )
         .order_by("group_id", "id")
     )

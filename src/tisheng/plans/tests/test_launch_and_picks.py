@@ -235,3 +235,18 @@ def test_the_api_publishes_menus_and_sets_picks(school, team):
         content_type="application/json",
     )
     assert response.status_code == 400 and "还需提供" in response.json()["error"]["message"]
+
+
+def test_the_team_sees_each_teachers_picks_and_unlocks_from_the_menu_page(school, team, menu):
+    teacher = TeacherFactory(school=school)
+    services.picks_set(actor=teacher.user, teacher=teacher, point_ids=_ids("1-2", "1-4"))
+    pick = Pick.objects.get(teacher=teacher, point__code="1-2")
+    Pick.objects.filter(pk=pick.pk).update(locked=True)
+    client = _client(team)
+    page = client.get(reverse("launch-edit", args=[school.pk])).content.decode()
+    assert f'data-testid="unlock-{pick.pk}"' in page
+    response = client.post(reverse("pick-unlock", args=[pick.pk]))
+    assert response.status_code == 302
+    pick.refresh_from_db()
+    assert pick.locked is False
+    assert AuditEvent.objects.filter(kind="pick.unlocked").exists()
