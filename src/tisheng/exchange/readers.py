@@ -135,6 +135,12 @@ def _excel_rows(path: Path, kind: str) -> Iterator[tuple[int, list]]:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" (UTF-16 with a byte-order mark, tab-separated).
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileProblem("无法识别文件的编码，请另存为 .xlsx 或 UTF-8 编码的 CSV。") from None
     if b"\x00" in data[:4096]:
         raise FileProblem("文件不是表格：请上传 .xlsx 或 .csv 文件。")
     for encoding in ("utf-8-sig", "gb18030"):

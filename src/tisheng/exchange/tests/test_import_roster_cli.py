@@ -838,3 +838,11 @@ def test_blank_optional_cells_do_not_wipe_existing_values(org, tmp_path):
     assert code == 0 and (result["updated"], result["unchanged"]) == (0, 1)
     teacher.refresh_from_db()
     assert (teacher.phone, teacher.subject, teacher.stage) == (phone(0), "物理", "高中")
+
+
+def test_excels_unicode_text_export_is_read(org, tmp_path):
+    lines = ["\t".join(map(str, r)) for r in [ROSTER_HEADER, row(0), row(1)]]
+    path = tmp_path / "r.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16"))
+    code, result = import_json(path)
+    assert code == 0 and result["created"] == 2
