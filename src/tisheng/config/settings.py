@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tisheng.plans",
     "tisheng.hours",
     "tisheng.evidence",
+    "tisheng.progress",
 ]
 
 MIDDLEWARE = [

@@ -32,11 +32,13 @@ urlpatterns = [
     path("plans/", include("tisheng.plans.urls")),
     path("hours/", include("tisheng.hours.urls")),
     path("evidence/", include("tisheng.evidence.urls")),
+    path("progress/", include("tisheng.progress.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", unknown_endpoint),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "tisheng.core.views.bad_request"
 handler404 = "tisheng.core.views.not_found"
 handler500 = "tisheng.core.views.server_error"

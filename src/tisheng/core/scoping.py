@@ -183,6 +183,58 @@ class Scope:
             q = mine if q is None else q | mine
         return self._filter(ImportJob.objects.all(), q)
 
+    def evidence(self) -> QuerySet:
+        """Evidence sets (R-OUTCOME): a teacher's own in every state; those of the teachers this person
+        sees once submitted at least once. A draft never submitted is its teacher's alone."""
+        from tisheng.evidence.models import Evidence
+
+        if self.is_superuser:
+            return Evidence.objects.all()
+        q = self._or(
+            [
+                ("teacher__city_id", self.view_cities),
+                ("teacher__county_id", self.view_counties),
+                ("teacher__school_id", self.view_schools),
+                ("teacher__group_id", self.view_groups),
+            ]
+        )
+        if q is not None:
+            q &= Q(version__gte=1)
+        if self.teacher_id:
+            mine = Q(teacher_id=self.teacher_id)
+            q = mine if q is None else q | mine
+        return self._filter(Evidence.objects.all(), q)
+
+    def evidence_files(self) -> QuerySet:
+        """Files of evidence: the teacher's own unless removed before any submission; other people's
+        only as part of a submitted version."""
+        from tisheng.evidence.models import EvidenceFile
+
+        if self.is_superuser:
+            return EvidenceFile.objects.all()
+        q = self._or(
+            [
+                ("evidence__teacher__city_id", self.view_cities),
+                ("evidence__teacher__county_id", self.view_counties),
+                ("evidence__teacher__school_id", self.view_schools),
+                ("evidence__teacher__group_id", self.view_groups),
+            ]
+        )
+        if q is not None:
+            q &= Q(in_version=True)
+        if self.teacher_id:
+            mine = Q(evidence__teacher_id=self.teacher_id) & (Q(removed=False) | Q(in_version=True))
+            q = mine if q is None else q | mine
+        return self._filter(EvidenceFile.objects.all(), q)
+
+    def evidence_uploads(self) -> QuerySet:
+        """Chunked uploads in progress: seen only by the person who started them."""
+        from tisheng.evidence.models import EvidenceUpload
+
+        if self.user_id is None:
+            return EvidenceUpload.objects.none()
+        return EvidenceUpload.objects.filter(created_by_id=self.user_id)
+
     def can_see_personal_data(self, teacher) -> bool:
         """ID and phone numbers in full: the teacher themself and the managers of their school."""
         return teacher.id == self.teacher_id or self.can_manage_school(teacher.school)

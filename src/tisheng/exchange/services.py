@@ -94,6 +94,10 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
 
 
 def _importer(job: ImportJob, target: ImportTarget, progress):
+    if job.kind == ImportKind.COURSE_HOURS:
+        from tisheng.hours.importing import CourseHoursImporter  # hours builds on exchange, not back
+
+        return CourseHoursImporter(target=target, actor=job.created_by, progress=progress)
     if job.kind == ImportKind.ROSTER:
         return RosterImporter(target=target, actor=job.created_by, progress=progress)
     return UnitsImporter(target=target, actor=job.created_by, progress=progress)

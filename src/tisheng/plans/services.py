@@ -262,7 +262,7 @@ def plan_save(*, actor, kind: str, title: str, body: str, school=None, group=Non
 @transaction.atomic
 def plan_submit(*, actor, plan: Plan) -> Plan:
     scope = scope_for(actor)
-    plan = Plan.objects.select_for_update().select_related("school").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("school").get(pk=plan.pk)
     if not _may_edit(scope, plan):
         raise NotFound()
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
@@ -288,7 +288,8 @@ def plan_submit(*, actor, plan: Plan) -> Plan:
 @transaction.atomic
 def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
     scope = scope_for(actor)
-    plan = Plan.objects.select_for_update().select_related("school", "teacher", "group").get(pk=plan.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of an outer join (teacher, group).
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("school", "teacher", "group").get(pk=plan.pk)
     if not scope.plans().filter(pk=plan.pk).exists():
         raise NotFound()
     if not scope.can_review_plan(plan):

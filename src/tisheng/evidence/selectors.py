@@ -1,0 +1,221 @@
+"""Reads of evidence (R-OUTCOME). Every function starts from the actor's scope (core/scoping.py).
+
+A teacher reads their own evidence in every state (the working copy); everyone else who sees the
+teacher reads what was submitted: the versions, never the draft in progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from tisheng.core.errors import NotFound
+from tisheng.core.scoping import Scope, get_visible
+from tisheng.plans.models import Pick
+from tisheng.programme.selectors import calendar_for, settings_for_city
+
+from .models import (
+    EDITABLE,
+    Evidence,
+    EvidenceFile,
+    EvidenceStatus,
+    EvidenceUpload,
+    EvidenceVersion,
+    UploadStatus,
+)
+
+MB = 1024 * 1024
+
+
+# ---- limits and deadline (R-OUTCOME) ----------------------------------------------------------------
+def size_limits(*, city_id: int) -> dict[str, int]:
+    """Upload limits in bytes per file kind, from the city's programme settings."""
+    row = settings_for_city(city_id)
+    document = row.max_document_mb * MB
+    return {
+        "document": document,
+        "slides": document,
+        "pdf": document,
+        "image": row.max_image_mb * MB,
+        "video": row.max_video_mb * MB,
+    }
+
+
+def evidence_due(*, teacher) -> dt.date | None:
+    """The last day evidence may be submitted: the batch calendar of the teacher's school's batch."""
+    calendar = calendar_for(teacher.city_id, teacher.school.batch_year)
+    return calendar.evidence_due if calendar else None
+
+
+def deadline_passed(due: dt.date | None) -> bool:
+    # The due day itself still counts, in the platform's time zone (Asia/Shanghai).
+    return due is not None and timezone.localdate() > due
+
+
+# ---- lookups by id -----------------------------------------------------------------------------------
+def _evidence_qs(scope: Scope):
+    return scope.evidence().select_related(
+        "teacher", "teacher__user", "teacher__school", "teacher__group", "point"
+    )
+
+
+def evidence_get(*, scope: Scope, evidence_id) -> Evidence:
+    return get_visible(_evidence_qs(scope), pk=evidence_id)
+
+
+def evidence_get_own(*, scope: Scope, evidence_id) -> Evidence:
+    """Evidence the actor may change: their own. Anyone else, even who may read it, gets "not found"
+    (as for the managers' routes of plans), so a write route tells nobody else anything."""
+    evidence = evidence_get(scope=scope, evidence_id=evidence_id)
+    if scope.teacher_id is None or evidence.teacher_id != scope.teacher_id:
+        raise NotFound()
+    return evidence
+
+
+def file_get(*, scope: Scope, file_id) -> EvidenceFile:
+    return get_visible(scope.evidence_files().select_related("evidence"), pk=file_id)
+
+
+def file_get_own(*, scope: Scope, file_id) -> EvidenceFile:
+    found = file_get(scope=scope, file_id=file_id)
+    if scope.teacher_id is None or found.evidence.teacher_id != scope.teacher_id:
+        raise NotFound()
+    return found
+
+
+def upload_get(*, scope: Scope, upload_id) -> EvidenceUpload:
+    return get_visible(scope.evidence_uploads().select_related("evidence"), pk=upload_id)
+
+
+# ---- the teacher's own points ----------------------------------------------------------------------
+@dataclass
+class PointRow:
+    pick: Pick
+    evidence: Evidence | None
+
+    @property
+    def point(self):
+        return self.pick.point
+
+
+def my_points(*, scope: Scope) -> list[PointRow]:
+    """The teacher's picked points with their evidence, if started: two queries."""
+    if not scope.teacher_id:
+        return []
+    picks = list(
+        Pick.objects.filter(teacher_id=scope.teacher_id)
+        .select_related("point")
+        .order_by("point__sort_order", "point_id")
+    )
+    evidence = {e.point_id: e for e in scope.evidence().filter(teacher_id=scope.teacher_id)}
+    return [PointRow(pick=p, evidence=evidence.get(p.point_id)) for p in picks]
+
+
+# ---- lists -------------------------------------------------------------------------------------------
+def evidence_list(*, scope: Scope, status: str = "", school_id=None, teacher_id=None):
+    """Evidence in scope, newest submissions first (the API list)."""
+    qs = _evidence_qs(scope)
+    if status in EvidenceStatus.values:
+        qs = qs.filter(status=status)
+    if school_id:
+        qs = qs.filter(teacher__school_id=school_id)
+    if teacher_id:
+        qs = qs.filter(teacher_id=teacher_id)
+    return qs.order_by("-submitted_at", "-id")
+
+
+def submissions(*, scope: Scope, status: str = ""):
+    """Other teachers' evidence this person reads (school team, group leader, county, city): submitted
+    at least once. The teacher's own evidence is on their own list, not here."""
+    qs = _evidence_qs(scope).filter(version__gte=1)
+    if scope.teacher_id:
+        qs = qs.exclude(teacher_id=scope.teacher_id)
+    if status in EvidenceStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-submitted_at", "-id")
+
+
+def sees_submissions(*, scope: Scope) -> bool:
+    """Whether this person reads anyone else's evidence (then the list page shows the submissions)."""
+    return bool(
+        scope.is_superuser
+        or scope.view_cities
+        or scope.view_counties
+        or scope.view_schools
+        or scope.view_groups
+    )
+
+
+# ---- one evidence set, as the actor may read it -----------------------------------------------------
+@dataclass
+class EvidenceView:
+    evidence: Evidence
+    is_owner: bool
+    can_edit: bool
+    can_submit: bool
+    can_withdraw: bool
+    summary: str
+    reflection: str
+    files: list[EvidenceFile]
+    versions: list[EvidenceVersion]
+    uploads: list[EvidenceUpload] = field(default_factory=list)
+    due: dt.date | None = None
+    deadline_passed: bool = False
+    limits: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def shown_version(self) -> EvidenceVersion | None:
+        return self.versions[0] if self.versions else None
+
+
+def evidence_view(*, scope: Scope, evidence: Evidence) -> EvidenceView:
+    """What the actor reads of an evidence set: the teacher the working copy and all versions; anyone
+    else the latest submitted version and the history."""
+    is_owner = scope.teacher_id is not None and evidence.teacher_id == scope.teacher_id
+    versions = list(
+        evidence.versions.select_related("submitted_by").prefetch_related(
+            Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "id"))
+        )
+    )
+    due = evidence_due(teacher=evidence.teacher)
+    passed = deadline_passed(due)
+    if is_owner:
+        files = list(evidence.files.filter(removed=False).order_by("uploaded_at", "id"))
+        uploads = list(
+            scope.evidence_uploads()
+            .filter(evidence=evidence, status=UploadStatus.RECEIVING)
+            .order_by("created_at")
+        )
+        editable = evidence.status in EDITABLE
+        return EvidenceView(
+            evidence=evidence,
+            is_owner=True,
+            can_edit=editable,
+            can_submit=editable and not passed,
+            can_withdraw=evidence.status == EvidenceStatus.SUBMITTED and not passed,
+            summary=evidence.summary,
+            reflection=evidence.reflection,
+            files=files,
+            versions=versions,
+            uploads=uploads,
+            due=due,
+            deadline_passed=passed,
+            limits=size_limits(city_id=evidence.teacher.city_id),
+        )
+    latest = versions[0] if versions else None
+    return EvidenceView(
+        evidence=evidence,
+        is_owner=False,
+        can_edit=False,
+        can_submit=False,
+        can_withdraw=False,
+        summary=latest.summary if latest else "",
+        reflection=latest.reflection if latest else "",
+        files=list(latest.files.all()) if latest else [],
+        versions=versions,
+        due=due,
+        deadline_passed=passed,
+    )

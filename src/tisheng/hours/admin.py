@@ -1,0 +1,58 @@
+"""The hours app in Django admin: read-only. Hours change only through the services, which keep the
+balances and the audit trail in step (a ledger row edited here would leave its teacher's total
+wrong)."""
+
+from django.contrib import admin
+
+from tisheng.core.admin import AuditedModelAdmin
+
+from .models import Attendance, HoursEntry, Observation, OpenClass, Training
+
+
+class ReadOnlyAdmin(AuditedModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HoursEntry)
+class HoursEntryAdmin(ReadOnlyAdmin):
+    list_display = ("teacher", "kind", "hours", "date", "source", "title", "removed_at")
+    list_filter = ("kind", "source")
+    search_fields = ("teacher__user__full_name", "teacher__user__username", "title", "source_key")
+    list_select_related = ("teacher__user",)
+    raw_id_fields = ("teacher", "recorded_by", "removed_by")
+
+
+@admin.register(Training)
+class TrainingAdmin(ReadOnlyAdmin):
+    list_display = ("title", "starts_at", "ends_at", "hours", "kind", "city")
+    list_filter = ("kind", "city")
+    search_fields = ("title", "place")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ("training", "teacher", "method", "at")
+    list_filter = ("method",)
+    list_select_related = ("training", "teacher__user")
+    raw_id_fields = ("training", "teacher", "recorded_by")
+
+
+@admin.register(OpenClass)
+class OpenClassAdmin(ReadOnlyAdmin):
+    list_display = ("topic", "school", "teacher", "scheduled_at", "held_at")
+    list_select_related = ("school", "teacher__user")
+    raw_id_fields = ("school", "teacher", "point", "held_by", "created_by")
+
+
+@admin.register(Observation)
+class ObservationAdmin(ReadOnlyAdmin):
+    list_display = ("open_class", "observer", "rating", "at")
+    list_select_related = ("open_class", "observer__user")
+    raw_id_fields = ("open_class", "observer")

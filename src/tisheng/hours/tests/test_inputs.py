@@ -1,0 +1,240 @@
+"""What the other tests leave out: every list page for every role, and hostile or oversized input on
+the remaining forms, uploads and API operations (Chinese message, no traceback, nothing written)."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tisheng.core.models import AuditEvent
+from tisheng.exchange.models import ImportJob, ImportStatus
+from tisheng.hours import services
+from tisheng.hours.models import Attendance, HoursEntry, OpenClass
+
+from .factories import (
+    CityFactory,
+    CountyFactory,
+    GroupFactory,
+    OpenClassFactory,
+    Role,
+    SchoolFactory,
+    TeacherFactory,
+    TrainingFactory,
+    UserFactory,
+    point,
+    user_with_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def place():
+    city = CityFactory(name="信阳市")
+    county = CountyFactory(city=city, name="浉河区")
+    school = SchoolFactory(county=county, name="浉河区第一小学")
+    group = GroupFactory(school=school, name="语文组")
+    teacher = TeacherFactory(school=school, group=group)
+    return {
+        "city": city,
+        "county": county,
+        "school": school,
+        "teacher": teacher,
+        "colleague": TeacherFactory(school=school, group=group),
+        "users": {
+            "city_admin": user_with_role(Role.CITY_ADMIN, city),
+            "city_guide": user_with_role(Role.CITY_GUIDE, city),
+            "county_admin": user_with_role(Role.COUNTY_ADMIN, county),
+            "county_guide": user_with_role(Role.COUNTY_GUIDE, county),
+            "principal": user_with_role(Role.SCHOOL_TEAM, school, is_principal=True),
+            "group_leader": user_with_role(Role.GROUP_LEADER, group),
+            "teacher": teacher.user,
+            "evaluator": user_with_role(Role.EVALUATOR, county),
+            "nobody": UserFactory(),
+        },
+    }
+
+
+def test_every_list_page_for_every_role(place):
+    TrainingFactory(organiser_county=place["county"])
+    OpenClassFactory(teacher=place["colleague"])
+    services.hours_credit(
+        teacher=place["teacher"],
+        kind="online",
+        hours=Decimal(3),
+        date=dt.date(2022, 3, 5),
+        source="course_import",
+        source_key="课程",
+    )
+    for role, user in place["users"].items():
+        client = _client(user)
+        home = client.get(reverse("hours-home"))
+        assert home.status_code == (200 if role == "teacher" else 302), role
+        for name in ("hours-overview", "hours-trainings", "hours-open-classes"):
+            response = client.get(reverse(name))
+            assert response.status_code == 200, (role, name)
+            assert "Traceback" not in response.content.decode()
+        nav = client.get(reverse("hours-overview")).content.decode()
+        assert ("我的学时" if role == "teacher" else "学时与研修") in nav
+
+
+def test_pages_need_a_login(place):
+    for name in ("hours-home", "hours-overview", "hours-trainings", "hours-open-classes"):
+        response = Client().get(reverse(name))
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert Client().get("/api/v1/hours/me").status_code == 401
+
+
+@pytest.mark.parametrize("reason", ["", "x", "原" * 501, "撤销\x00原因"])
+def test_the_remove_form_refuses_bad_input(place, reason):
+    entry = services.hours_record_manual(
+        actor=place["users"]["principal"],
+        teacher=place["teacher"],
+        kind="online",
+        hours=Decimal(2),
+        date=dt.date(2022, 5, 1),
+        reason="补录",
+    )
+    response = _client(place["users"]["principal"]).post(
+        reverse("hours-entry-remove", args=[entry.pk]), {"reason": reason}
+    )
+    content = response.content.decode()
+    assert response.status_code == 400 and 'class="form-error"' in content and "Traceback" not in content
+    entry.refresh_from_db()
+    assert entry.removed_at is None
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"reason": ""}, {"reason": 5}, {"reason": "x" * 501}, {"reason": "a\x00b"}]
+)
+def test_the_remove_api_refuses_bad_input(place, payload):
+    entry = services.hours_record_manual(
+        actor=place["users"]["principal"],
+        teacher=place["teacher"],
+        kind="online",
+        hours=Decimal(2),
+        date=dt.date(2022, 5, 1),
+        reason="补录",
+    )
+    response = _client(place["users"]["principal"]).post(
+        f"/api/v1/hours/entries/{entry.pk}/remove", payload, content_type="application/json"
+    )
+    assert response.status_code in (400, 422) and chinese(response.json()["error"]["message"])
+    entry.refresh_from_db()
+    assert entry.removed_at is None
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"teacher_ids": "1"},
+        {"teacher_ids": ["a"]},
+        {"teacher_ids": list(range(1, 2002))},
+        {"teacher_ids": [None]},
+    ],
+)
+def test_the_attendance_api_refuses_bad_input(place, payload):
+    training = TrainingFactory(organiser_county=place["county"])
+    response = _client(place["users"]["county_admin"]).post(
+        f"/api/v1/trainings/{training.pk}/attendance", payload, content_type="application/json"
+    )
+    assert response.status_code in (400, 422) and chinese(response.json()["error"]["message"])
+    assert Attendance.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"teacher_id": "x"},
+        {"point_id": None},
+        {"topic": ""},
+        {"topic": "课" * 121},
+        {"scheduled_at": "下周三"},
+        {"giver_hours": "many"},
+        {"giver_hours": 50},
+        {"observer_hours": -1},
+        {"place": "a\x00"},
+    ],
+)
+def test_the_open_class_api_refuses_bad_input(place, overrides):
+    payload = {
+        "teacher_id": place["teacher"].pk,
+        "topic": "用希沃白板上《春》",
+        "point_id": point("1-2").pk,
+        "scheduled_at": "2022-04-08T10:00:00+08:00",
+        "place": "录播教室",
+        **overrides,
+    }
+    response = _client(place["users"]["principal"]).post(
+        "/api/v1/open-classes", payload, content_type="application/json"
+    )
+    assert response.status_code in (400, 422), response.content
+    assert chinese(response.json()["error"]["message"])
+    assert OpenClass.objects.count() == 0
+
+
+def _upload(client, place, content: bytes, name="课程完成记录.xlsx"):
+    data = io.BytesIO(content)
+    data.name = name
+    return client.post(
+        reverse("import-list"), {"kind": "course_hours", "unit": f"county:{place['county'].pk}", "file": data}
+    )
+
+
+def test_an_upload_that_is_no_spreadsheet_is_rejected_in_chinese(place, django_capture_on_commit_callbacks):
+    client = _client(place["users"]["county_admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, place, bytes(range(256)) * 8)
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.REJECTED and chinese(job.message)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert job.message in page and "Traceback" not in page
+    assert HoursEntry.objects.count() == 0
+
+
+def test_an_oversized_upload_is_refused_in_chinese(place, settings):
+    settings.TISHENG_IMPORT_MAX_BYTES = 1024
+    response = _upload(_client(place["users"]["county_admin"]), place, b"x" * 4096, name="big.csv")
+    assert response.status_code == 400 and "文件过大" in response.content.decode()
+    assert ImportJob.objects.count() == 0 and HoursEntry.objects.count() == 0
+
+
+def test_hostile_cells_are_stored_as_text(place, tmp_path):
+    from tisheng.exchange.cleaning import id_check_char
+    from tisheng.exchange.tests.files import run, write_file
+
+    place["teacher"].id_number = "41010219750101001" + id_check_char("41010219750101001")
+    place["teacher"].save()
+    name = place["teacher"].user.full_name
+    course = "<script>alert(1)</script>'; DROP TABLE hours_hoursentry; --"
+    path = write_file(
+        tmp_path / "h.xlsx",
+        [
+            ["身份证号", "姓名", "课程名称", "学时", "完成时间"],
+            [place["teacher"].id_number, name, course, 2, "2022-03-05"],
+        ],
+    )
+
+    outcome = run("import-course-hours", path, "--json")
+
+    assert outcome.code == 0, outcome.out
+    entry = HoursEntry.objects.get()
+    assert entry.title == course
+    page = _client(place["teacher"].user).get(reverse("hours-home")).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert AuditEvent.objects.filter(kind="import.course_hours").count() == 1

@@ -1,0 +1,74 @@
+from datetime import date
+
+from ninja import Router, Schema
+
+from tisheng.core.scoping import scope_for
+
+from . import selectors
+
+router = Router(tags=["progress"])
+
+
+class ItemOut(Schema):
+    key: str
+    label: str
+    points: int
+    state: str
+    detail: str
+    left: str
+    due: date | None
+
+
+class TeacherProgressOut(Schema):
+    teacher_id: int
+    items: list[ItemOut]
+
+
+class TotalOut(Schema):
+    key: str
+    label: str
+    done: int
+    percent: int
+
+
+class UnitProgressOut(Schema):
+    id: int
+    teachers: int
+    hours_complete: int
+    items: list[TotalOut]
+
+
+def _totals_out(unit, totals: dict) -> dict:
+    return {
+        "id": unit.pk,
+        "teachers": totals["teachers"],
+        "hours_complete": totals["hours_complete"],
+        "items": [
+            {"key": k, "label": label, "done": n, "percent": pct} for k, label, n, pct in totals["items"]
+        ],
+    }
+
+
+@router.get("/me/progress", response=TeacherProgressOut, summary="我的进度（教师考核表3.3各项）")
+def my_progress(request):
+    scope = scope_for(request.auth)
+    data = selectors.teacher_progress(scope=scope, teacher_id=selectors.my_teacher_id(scope))
+    return {"teacher_id": data["teacher"].pk, "items": data["items"]}
+
+
+@router.get("/teachers/{teacher_id}/progress", response=TeacherProgressOut, summary="某位教师的进度")
+def teacher_progress(request, teacher_id: int):
+    data = selectors.teacher_progress(scope=scope_for(request.auth), teacher_id=teacher_id)
+    return {"teacher_id": data["teacher"].pk, "items": data["items"]}
+
+
+@router.get("/schools/{school_id}/progress", response=UnitProgressOut, summary="学校教师进度汇总")
+def school_progress(request, school_id: int):
+    data = selectors.school_progress(scope=scope_for(request.auth), school_id=school_id, teachers_page=[])
+    return _totals_out(data["school"], data["totals"])
+
+
+@router.get("/counties/{county_id}/progress", response=UnitProgressOut, summary="县区教师进度汇总")
+def county_progress(request, county_id: int):
+    data = selectors.county_progress(scope=scope_for(request.auth), county_id=county_id)
+    return _totals_out(data["county"], data["totals"])

@@ -1,0 +1,170 @@
+"""我的进度: every item of sheet 3.3 with what is done, what is left and by when, for the teacher,
+per person for the school and as totals for the school and the county."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tisheng.evidence.models import Evidence, EvidenceStatus
+from tisheng.hours.models import Attendance, HoursBalance, OpenClass, Training
+from tisheng.organisation.tests.factories import CountyFactory, SchoolFactory, TeacherFactory, user_with_role
+from tisheng.people.models import Role
+from tisheng.plans.models import Pick, Plan
+from tisheng.plans.tests.factories import points
+from tisheng.programme.models import BatchCalendar
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def school():
+    return SchoolFactory(county=CountyFactory(name="浉河区"), name="浉河区第一小学", batch_year=2022)
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _items(response):
+    return {i.key: i for i in response.context["items"]}
+
+
+def _complete(teacher):
+    """A teacher who has done everything the platform can record so far."""
+    HoursBalance.objects.create(teacher=teacher, online=Decimal("20"), practice=Decimal("30"))
+    training = Training.objects.create(
+        organiser_school=teacher.school,
+        city=teacher.city,
+        title="集中培训",
+        place="报告厅",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + datetime.timedelta(hours=2),
+        hours=Decimal("3"),
+        created_by=teacher.user,
+    )
+    for _ in range(3):
+        other = Training.objects.get(pk=training.pk)
+        other.pk = None
+        other.save()
+        Attendance.objects.create(training=other, teacher=teacher, method="list", recorded_by=teacher.user)
+    OpenClass.objects.create(
+        school=teacher.school,
+        teacher=teacher,
+        topic="公开课",
+        point=points("1-2")[0],
+        scheduled_at=timezone.now(),
+        place="一楼",
+        held_at=timezone.now(),
+        created_by=teacher.user,
+    )
+    for p in points("1-1", "1-2", "1-4"):
+        Pick.objects.create(teacher=teacher, point=p)
+        Evidence.objects.create(teacher=teacher, point=p, status=EvidenceStatus.ACCEPTED, version=1)
+    Plan.objects.create(
+        kind="personal", school=teacher.school, teacher=teacher, title="计划", status="approved"
+    )
+
+
+def test_a_new_teacher_sees_every_item_with_what_is_left_and_by_when(school):
+    BatchCalendar.objects.create(
+        city=school.city,
+        batch_year=2022,
+        plans_due=datetime.date(2022, 3, 31),
+        evidence_due=datetime.date(2022, 11, 30),
+    )
+    teacher = TeacherFactory(school=school)
+    response = _client(teacher.user).get(reverse("my-progress"))
+    assert response.status_code == 200
+    items = _items(response)
+    assert list(items) == ["plan", "online", "offline", "research", "outcomes", "peer", "practice"]
+    assert [items[k].points for k in ("plan", "online", "offline", "research", "outcomes", "peer")] == [
+        5,
+        20,
+        15,
+        9,
+        42,
+        9,
+    ]
+    assert items["online"].left == "还差 20 学时"
+    assert items["offline"].left == "还需参加 3 次"
+    assert "先完成选点" in items["outcomes"].left
+    assert items["plan"].due == datetime.date(2022, 3, 31)
+    assert items["outcomes"].due == datetime.date(2022, 11, 30)
+    assert items["peer"].state == "closed"  # the review chain is not open yet
+    assert not any(i.done for i in items.values())
+
+
+def test_what_the_platform_records_shows_as_done(school):
+    teacher = TeacherFactory(school=school)
+    _complete(teacher)
+    items = _items(_client(teacher.user).get(reverse("my-progress")))
+    assert {k for k, i in items.items() if i.done} == {
+        "plan",
+        "online",
+        "offline",
+        "research",
+        "outcomes",
+        "practice",
+    }
+
+
+def test_handed_in_evidence_waits_for_review(school):
+    teacher = TeacherFactory(school=school)
+    for p in points("1-1", "1-2", "1-4"):
+        Pick.objects.create(teacher=teacher, point=p)
+        Evidence.objects.create(teacher=teacher, point=p, status=EvidenceStatus.SUBMITTED, version=1)
+    items = _items(_client(teacher.user).get(reverse("my-progress")))
+    assert items["outcomes"].state == "waiting"
+
+
+def test_the_school_sees_each_person_and_totals_and_the_county_per_school(school):
+    done, fresh = TeacherFactory(school=school), TeacherFactory(school=school)
+    _complete(done)
+    TeacherFactory(school=SchoolFactory(county=school.county))
+    team = user_with_role(Role.SCHOOL_TEAM, school)
+    response = _client(team).get(reverse("progress-school", args=[school.pk]))
+    totals = {key: (n, pct) for key, _label, n, pct in response.context["totals"]["items"]}
+    assert totals["online"] == (1, 50) and totals["peer"] == (0, 0)
+    assert response.context["totals"]["hours_complete"] == 1
+    assert {t.pk for t, _items in response.context["rows"]} == {done.pk, fresh.pk}
+    assert _client(team).get(reverse("progress-teacher", args=[done.pk])).status_code == 200
+
+    county_admin = user_with_role(Role.COUNTY_ADMIN, school.county)
+    response = _client(county_admin).get(reverse("progress-county", args=[school.county.pk]))
+    assert response.context["totals"]["teachers"] == 3
+    rows = {s.pk: t for s, t in response.context["rows"]}
+    assert rows[school.pk]["teachers"] == 2
+    body = _client(county_admin).get(f"/api/v1/counties/{school.county.pk}/progress").json()
+    assert body["teachers"] == 3 and {i["key"]: i["done"] for i in body["items"]}["outcomes"] == 1
+
+
+def test_people_outside_see_nothing(school):
+    teacher = TeacherFactory(school=school)
+    other_teacher = TeacherFactory(school=school)
+    other_team = user_with_role(Role.SCHOOL_TEAM, SchoolFactory())
+    assert _client(other_teacher.user).get(reverse("progress-teacher", args=[teacher.pk])).status_code == 404
+    assert _client(other_team).get(reverse("progress-school", args=[school.pk])).status_code == 404
+    assert _client(other_team).get(f"/api/v1/teachers/{teacher.pk}/progress").status_code == 404
+
+
+def test_the_teachers_page_query_count_is_pinned_and_does_not_grow(school, django_assert_num_queries):
+    teacher = TeacherFactory(school=school)
+    client = _client(teacher.user)
+    client.get(reverse("my-progress"))  # warm the session
+    with django_assert_num_queries(PINNED):
+        client.get(reverse("my-progress"))
+    for _ in range(10):
+        TeacherFactory(school=school)
+    _complete(teacher)
+    with django_assert_num_queries(PINNED):
+        client.get(reverse("my-progress"))
+
+
+# session, user, scope (2), teacher, settings, calendar, the seven grouped reads, nav checks
+PINNED = 14
