@@ -1,8 +1,10 @@
 """Base for every API input schema: one place that refuses text no database column can hold."""
 
+from typing import ClassVar
+
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
 
 
 def _has_nul(value) -> bool:
@@ -16,10 +18,15 @@ def _has_nul(value) -> bool:
 
 
 class InputSchema(Schema):
-    @model_validator(mode="before")
+    # Fields whose service cleans control characters itself (e.g. a file name from a phone).
+    nul_cleaned_by_service: ClassVar[frozenset[str]] = frozenset()
+
+    # Checked field by field after parsing: django-ninja wraps the raw body before model validators
+    # see it, so a whole-body check would miss what reaches the fields.
+    @field_validator("*", mode="after")
     @classmethod
-    def _refuse_nul(cls, data):
+    def _refuse_nul(cls, value, info: ValidationInfo):
         # PostgreSQL cannot store NUL in text; Django's forms refuse it too.
-        if _has_nul(data if isinstance(data, dict) else getattr(data, "__dict__", {})):
+        if info.field_name not in cls.nul_cleaned_by_service and _has_nul(value):
             raise ValueError(_("内容不能包含空字符（\\x00）。"))
-        return data
+        return value

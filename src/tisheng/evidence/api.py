@@ -194,6 +194,7 @@ class DraftIn(InputSchema):
 
 
 class UploadStartIn(InputSchema):
+    nul_cleaned_by_service = frozenset({"name"})  # services.clean_name drops control characters
     name: str = Field(min_length=1, max_length=255)
     size: int = Field(ge=1, le=10**13)
     sha256: str = Field("", max_length=64)

@@ -75,7 +75,7 @@ def test_the_api_refuses_in_the_one_error_shape(place):
     error_of(api.post("/api/v1/evidence", "{not json", content_type="application/json"), 400)
     error_of(api.put(url, {"summary": "字" * 10_001}, content_type="application/json"), 400, "invalid")
     error_of(api.put(url, {"summary": "字" * 20_001}, content_type="application/json"), 422, "invalid")
-    error_of(api.put(url, {"summary": "空\x00字符"}, content_type="application/json"), 400, "invalid")
+    error_of(api.put(url, {"summary": "空\x00字符"}, content_type="application/json"), 422, "invalid")
     error_of(api.put(url, {"summary": ["list"]}, content_type="application/json"), 422, "invalid")
     error_of(api.put(url, {"revision": -1}, content_type="application/json"), 422, "invalid")
     error_of(api.put(url, "null", content_type="application/json"), 400)

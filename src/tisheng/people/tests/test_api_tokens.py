@@ -158,8 +158,11 @@ def test_missing_or_absurd_credentials_are_refused_in_the_error_shape(user, payl
     assert not ApiToken.objects.exists()
 
 
-def test_a_nul_character_in_the_password_is_just_a_wrong_password(user):
-    _assert_error(_issue(_client(), password=PASSWORD + "\x00"), 400, "invalid")
+def test_a_nul_character_in_the_password_is_refused_at_the_schema(user):
+    # No password holds NUL; the API's input schemas refuse it for every text field.
+    error = _assert_error(_issue(_client(), password=PASSWORD + "\x00"), 422, "invalid")
+    assert "空字符" in error["fields"]["password"]
+    assert not ApiToken.objects.exists()
 
 
 def test_lockout_applies_to_the_api(user):
