@@ -1,6 +1,9 @@
 from datetime import datetime
 
-from ninja import Field, Router, Schema
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 
 from tisheng.core.errors import NotFound, ValidationFailed
 from tisheng.core.schemas import InputSchema
@@ -151,12 +154,24 @@ class PlanOut(Schema):
     updated_at: datetime
 
 
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    size: int
+    detected_type: str
+
+
 class PlanDetailOut(PlanOut):
     history: list[PlanEventOut]
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def resolve_history(obj):
         return list(obj.history.select_related("actor").order_by("at", "id"))
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.filter(removed=False).order_by("uploaded_at"))
 
 
 class PlanIn(InputSchema):
@@ -188,11 +203,11 @@ def plan_save(request, payload: PlanIn):
     owner = {}
     if payload.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
         if payload.school_id is None:
-            raise ValidationFailed("请提供 school_id。", fields={"school_id": "必填"})
+            raise ValidationFailed(_("请提供 school_id。"), fields={"school_id": _("必填")})
         owner["school"] = selectors.launch_school_get(scope=scope, school_id=payload.school_id)
     elif payload.kind == PlanKind.GROUP_RESEARCH:
         if payload.group_id is None:
-            raise ValidationFailed("请提供 group_id。", fields={"group_id": "必填"})
+            raise ValidationFailed(_("请提供 group_id。"), fields={"group_id": _("必填")})
         owner["group"] = get_visible(scope.groups().select_related("school"), pk=payload.group_id)
     elif payload.kind == PlanKind.PERSONAL:
         if not scope.teacher_id:
@@ -214,3 +229,22 @@ def plan_submit(request, plan_id: int):
 def plan_review(request, plan_id: int, payload: ReviewIn):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return services.plan_review(actor=request.auth, plan=plan, approve=payload.approve, reason=payload.reason)
+
+
+@router.post("/plans/{plan_id}/attachments", response={201: AttachmentOut}, summary="为方案草稿上传附件")
+def plan_attach(request, plan_id: int, file: File[UploadedFile]):
+    plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
+    return 201, services.plan_attach(actor=request.auth, plan=plan, upload=file)
+
+
+@router.get("/plan-attachments/{attachment_id}/download", summary="下载方案附件", response={200: None})
+def plan_attachment_download(request, attachment_id: int):
+    attachment = selectors.attachment_get(scope=scope_for(request.auth), attachment_id=attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+@router.delete("/plan-attachments/{attachment_id}", response={204: None}, summary="从方案草稿移除附件")
+def plan_attachment_remove(request, attachment_id: int):
+    attachment = selectors.attachment_get(scope=scope_for(request.auth), attachment_id=attachment_id)
+    services.plan_attachment_remove(actor=request.auth, attachment=attachment)
+    return 204, None

@@ -38,3 +38,13 @@ def plan_event(*, actor, plan, action: str, reason: str = "") -> None:
         summary=f"{plan.get_kind_display()}《{plan.title}》{action}",
         data={"version": plan.version, "status": plan.status, "reason": reason[:500]},
     )
+
+
+def plan_attachment(*, actor, plan, name: str, added: bool) -> None:
+    audit.record(
+        kind="plan.attached" if added else "plan.detached",
+        actor=actor,
+        target=plan,
+        summary=f"《{plan.title}》{'添加' if added else '移除'}附件 {name}",
+        data={"name": name},
+    )

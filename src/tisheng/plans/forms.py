@@ -38,3 +38,7 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("意见/理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件（Word、PDF、PPT、Excel 或图片）"), max_length=200)

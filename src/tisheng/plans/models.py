@@ -132,7 +132,8 @@ class Plan(models.Model):
 
 class PlanAttachment(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("附件", upload_to="plans/%Y/%m/")
+    file = models.FileField("附件", upload_to="plans/%Y/%m/", max_length=255)
+    detected_type = models.CharField("识别的格式", max_length=12, blank=True)
     original_name = models.CharField("文件名", max_length=200)
     size = models.PositiveBigIntegerField("大小", default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -166,6 +167,7 @@ class PlanEvent(models.Model):
     reason = models.TextField("意见/理由", blank=True)
     title = models.CharField("标题", max_length=120, blank=True)
     body = models.TextField("正文快照", blank=True)
+    attachments = models.JSONField("附件快照", default=list, blank=True)
 
     class Meta:
         verbose_name = "方案历史"

@@ -61,3 +61,12 @@ def school_pick_counts(*, scope: Scope, school_id):
         )
         .order_by("group_id", "id")
     )
+
+
+def attachment_get(*, scope: Scope, attachment_id):
+    from .models import PlanAttachment
+
+    return get_visible(
+        PlanAttachment.objects.filter(plan__in=scope.plans(), removed=False).select_related("plan__school"),
+        pk=attachment_id,
+    )

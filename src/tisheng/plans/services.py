@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from tisheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -13,12 +13,13 @@ from tisheng.framework.models import AbilityPoint, Environment, Framework
 from tisheng.programme.selectors import calendar_for, settings_for_city
 
 from . import events, rules
-from .models import Pick, Plan, PlanAction, PlanEvent, PlanKind, PlanStatus, SchoolLaunch
+from .models import Pick, Plan, PlanAction, PlanAttachment, PlanEvent, PlanKind, PlanStatus, SchoolLaunch
 
 DEFAULT_FRAMEWORK = "henan-2021"
 MAX_TITLE = 120
 MAX_BODY = 50_000
 MAX_REASON = 2_000
+MAX_ATTACHMENTS = 10
 
 
 # ---- launch: environments and the menu (R-DIM) -----------------------------------------------------
@@ -138,7 +139,7 @@ def picks_set(*, actor, teacher, point_ids: list[int], now=None) -> dict:
     if calendar and calendar.picks_due and today > calendar.picks_due:
         raise ValidationFailed(
             _("选点已于%(date)s截止，如需调整请联系学校管理员。")
-            % {"date": f"{calendar.picks_due:%Y年%m月%d日}"}
+            % {"date": dateformat.format(calendar.picks_due, _("Y年m月d日"))}
         )
     wanted = {int(i) for i in point_ids}
     menu_ids = set(launch.points.values_list("id", flat=True))
@@ -202,7 +203,7 @@ def team_problems(school) -> list[str]:
     return problems
 
 
-def _may_edit(scope, plan: Plan) -> bool:
+def plan_may_edit(scope, plan: Plan) -> bool:
     if plan.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
         return scope.can_manage_school(plan.school)
     if plan.kind == PlanKind.GROUP_RESEARCH:
@@ -242,11 +243,11 @@ def plan_save(*, actor, kind: str, title: str, body: str, school=None, group=Non
     plan = Plan.objects.select_for_update().filter(**lookup).first()
     if plan is None:
         plan = Plan(kind=kind, title=title, body=body, **owner)
-        if not _may_edit(scope, plan):
+        if not plan_may_edit(scope, plan):
             raise NotFound()
         plan.save()
     else:
-        if not _may_edit(scope, plan):
+        if not plan_may_edit(scope, plan):
             raise NotFound()
         if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
             raise Conflict(_("方案已提交（%(s)s），不能修改。") % {"s": plan.get_status_display()})
@@ -263,7 +264,7 @@ def plan_save(*, actor, kind: str, title: str, body: str, school=None, group=Non
 def plan_submit(*, actor, plan: Plan) -> Plan:
     scope = scope_for(actor)
     plan = Plan.objects.select_for_update(of=("self",)).select_related("school").get(pk=plan.pk)
-    if not _may_edit(scope, plan):
+    if not plan_may_edit(scope, plan):
         raise NotFound()
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
         raise Conflict(_("方案当前状态为“%(s)s”，不能提交。") % {"s": plan.get_status_display()})
@@ -279,7 +280,13 @@ def plan_submit(*, actor, plan: Plan) -> Plan:
     plan.updated_at = timezone.now()
     plan.save(update_fields=["status", "version", "updated_at"])
     PlanEvent.objects.create(
-        plan=plan, action=action, actor=actor, version=plan.version, title=plan.title, body=plan.body
+        plan=plan,
+        action=action,
+        actor=actor,
+        version=plan.version,
+        title=plan.title,
+        body=plan.body,
+        attachments=[{"id": a.pk, "name": a.original_name} for a in plan.attachments.filter(removed=False)],
     )
     events.plan_event(actor=actor, plan=plan, action=action)
     return plan
@@ -289,7 +296,11 @@ def plan_submit(*, actor, plan: Plan) -> Plan:
 def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
     scope = scope_for(actor)
     # of=("self",): PostgreSQL cannot lock the nullable side of an outer join (teacher, group).
-    plan = Plan.objects.select_for_update(of=("self",)).select_related("school", "teacher", "group").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("school", "teacher", "group")
+        .get(pk=plan.pk)
+    )
     if not scope.plans().filter(pk=plan.pk).exists():
         raise NotFound()
     if not scope.can_review_plan(plan):
@@ -335,3 +346,57 @@ def _plan_owners(plan: Plan) -> list[int]:
             "user_id", flat=True
         )
     )
+
+
+# ---- attachments -----------------------------------------------------------------------------------
+def _editable_plan(actor, plan: Plan) -> Plan:
+    scope = scope_for(actor)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("school").get(pk=plan.pk)
+    if not plan_may_edit(scope, plan):
+        raise NotFound()
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise Conflict(_("方案已提交（%(s)s），不能修改附件。") % {"s": plan.get_status_display()})
+    return plan
+
+
+@transaction.atomic
+def plan_attach(*, actor, plan: Plan, upload) -> PlanAttachment:
+    """A document or image attached to a draft or returned plan, judged by its content, not its name."""
+    from tisheng.evidence import filetypes
+    from tisheng.evidence.models import FileKind
+
+    plan = _editable_plan(actor, plan)
+    if plan.attachments.filter(removed=False).count() >= MAX_ATTACHMENTS:
+        raise ValidationFailed(_("每个方案最多%(n)s个附件。") % {"n": MAX_ATTACHMENTS})
+    name = filetypes.clean_name(getattr(upload, "name", "") or "")
+    size = getattr(upload, "size", 0) or 0
+    if size == 0:
+        raise ValidationFailed(_("文件是空的。"), fields={"file": _("空文件")})
+    kind = filetypes.check(upload, name)  # ContentRefused says what is wrong
+    if kind.kind == FileKind.VIDEO:
+        raise ValidationFailed(
+            _("方案附件请上传文档、PDF或图片；课堂视频请在成果材料中上传。"), fields={"file": _("类型不支持")}
+        )
+    settings_row = settings_for_city(plan.school.city_id)
+    limit_mb = settings_row.max_image_mb if kind.kind == FileKind.IMAGE else settings_row.max_document_mb
+    if size > limit_mb * 1024 * 1024:
+        raise ValidationFailed(
+            _("文件过大：此类文件上限 %(mb)s MB。") % {"mb": limit_mb}, fields={"file": _("过大")}
+        )
+    upload.seek(0)
+    attachment = PlanAttachment(
+        plan=plan, original_name=name, size=size, uploaded_by=actor, detected_type=kind.name
+    )
+    attachment.file.save(f"plan{plan.pk}{kind.extension}", upload, save=False)
+    attachment.save()
+    events.plan_attachment(actor=actor, plan=plan, name=name, added=True)
+    return attachment
+
+
+@transaction.atomic
+def plan_attachment_remove(*, actor, attachment) -> None:
+    """Taken off the draft; the file is kept, because earlier submitted versions may list it."""
+    _editable_plan(actor, attachment.plan)
+    attachment.removed = True
+    attachment.save(update_fields=["removed"])
+    events.plan_attachment(actor=actor, plan=attachment.plan, name=attachment.original_name, added=False)

@@ -13,7 +13,7 @@ from tisheng.framework.models import AbilityPoint, Dimension, Environment
 from tisheng.organisation.selectors import teacher_get
 
 from . import selectors, services
-from .forms import MenuForm, PicksForm, PlanForm, ReviewForm
+from .forms import AttachmentForm, MenuForm, PicksForm, PlanForm, ReviewForm
 from .models import PlanKind, PlanStatus
 
 
@@ -271,7 +271,7 @@ def plan_detail(request, plan_id: int):
             return redirect("plan-detail", plan_id=plan.pk)
         plan.refresh_from_db()
     edit_url = None
-    if plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED) and services._may_edit(scope, plan):
+    if plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED) and services.plan_may_edit(scope, plan):
         from django.urls import reverse
 
         if plan.kind == PlanKind.GROUP_RESEARCH:
@@ -288,6 +288,48 @@ def plan_detail(request, plan_id: int):
             "history": plan.history.select_related("actor").order_by("-at", "-id"),
             "review_form": review_form if plan.status == PlanStatus.SUBMITTED else None,
             "edit_url": edit_url,
+            "attachments": plan.attachments.filter(removed=False).order_by("uploaded_at"),
+            "attachment_form": AttachmentForm() if edit_url else None,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def plan_attach(request, plan_id: int):
+    scope = scope_for(request.user)
+    plan = selectors.plan_get(scope=scope, plan_id=plan_id)
+    if not services.plan_may_edit(scope, plan):
+        raise NotFound()
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.plan_attach(actor=request.user, plan=plan, upload=form.cleaned_data["file"])
+        except AppError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("附件已上传。"))
+    return redirect("plan-detail", plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_attachment_remove(request, attachment_id: int):
+    attachment = selectors.attachment_get(scope=scope_for(request.user), attachment_id=attachment_id)
+    services.plan_attachment_remove(actor=request.user, attachment=attachment)
+    messages.success(request, _("附件已移除。"))
+    return redirect("plan-detail", plan_id=attachment.plan_id)
+
+
+@login_required
+@require_GET
+def plan_attachment_download(request, attachment_id: int):
+    from django.http import FileResponse
+
+    attachment = selectors.attachment_get(scope=scope_for(request.user), attachment_id=attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)

@@ -47,6 +47,8 @@ WRITE_OPERATIONS = {
     ("post", "/api/v1/plans/{plan_id}/review"): "walked below + plans/tests",
     ("put", "/api/v1/me/picks"): "plans/tests (only the caller's own picks; no id)",
     ("post", "/api/v1/plans"): "plans/tests/test_plans.py (owner units outside the scope are not found)",
+    ("post", "/api/v1/plans/{plan_id}/attachments"): "walked below + plans/tests/test_attachments.py",
+    ("delete", "/api/v1/plan-attachments/{attachment_id}"): "walked below + plans/tests/test_attachments.py",
     ("patch", "/api/v1/cities/{city_id}/programme"): "walked below + programme/tests",
     ("put", "/api/v1/cities/{city_id}/calendar/{batch_year}"): "walked below + programme/tests",
     # Evidence (R-OUTCOME): only its teacher changes it; walked below with the "own" oracle.
@@ -63,11 +65,23 @@ WRITE_OPERATIONS = {
     # Hours (R-HOURS, R-OFFLINE, R-RESEARCH).
     ("post", "/api/v1/hours/teachers/{teacher_id}/entries"): "walked below + hours/tests/test_pages.py",
     ("post", "/api/v1/hours/entries/{entry_id}/remove"): "walked below + hours/tests/test_pages.py",
-    ("post", "/api/v1/trainings"): "hours/tests/test_trainings.py (an organiser outside the scope is not found)",
+    (
+        "post",
+        "/api/v1/trainings",
+    ): "hours/tests/test_trainings.py (an organiser outside the scope is not found)",
     ("post", "/api/v1/trainings/{training_id}/attendance"): "walked below + hours/tests/test_trainings.py",
-    ("post", "/api/v1/checkins"): "hours/tests/test_trainings.py (a signed code; audience and window checked)",
-    ("post", "/api/v1/open-classes"): "hours/tests/test_research.py (teachers and points out of sight: not found)",
-    ("post", "/api/v1/open-classes/{open_class_id}/observations"): "walked below + hours/tests/test_research.py",
+    (
+        "post",
+        "/api/v1/checkins",
+    ): "hours/tests/test_trainings.py (a signed code; audience and window checked)",
+    (
+        "post",
+        "/api/v1/open-classes",
+    ): "hours/tests/test_research.py (teachers and points out of sight: not found)",
+    (
+        "post",
+        "/api/v1/open-classes/{open_class_id}/observations",
+    ): "walked below + hours/tests/test_research.py",
     ("post", "/api/v1/open-classes/{open_class_id}/held"): "walked below + hours/tests/test_research.py",
 }
 
@@ -141,11 +155,25 @@ def world(db):
     from tisheng.plans.models import Pick, Plan
 
     plans = {
-        "p_s1": Plan.objects.create(kind="school_it", school=s1, title="甲一县第一小学整校推进方案"),
+        # Submitted, so that walking the write routes cannot change them (they answer 409).
+        "p_s1": Plan.objects.create(
+            kind="school_it", school=s1, title="甲一县第一小学整校推进方案", status="submitted"
+        ),
         "p_g1": Plan.objects.create(kind="group_research", school=s1, group=g1, title="语文组研修计划"),
         "p_t1": Plan.objects.create(kind="personal", school=s1, teacher=t1, title="个人研修计划"),
-        "p_sb": Plan.objects.create(kind="school_it", school=sb, title="乙一县育才小学整校推进方案"),
+        "p_sb": Plan.objects.create(
+            kind="school_it", school=sb, title="乙一县育才小学整校推进方案", status="submitted"
+        ),
     }
+    from tisheng.plans.models import PlanAttachment
+
+    def attachment(plan):
+        a = PlanAttachment(plan=plan, original_name="附件.pdf", size=5, uploaded_by=users["city_admin_a"])
+        a.file.save("a.pdf", ContentFile(b"%PDF-"), save=False)
+        a.save()
+        return a
+
+    plan_attachments = {"a_s1": attachment(plans["p_s1"]), "a_sb": attachment(plans["p_sb"])}
     point = AbilityPoint.objects.get(framework__code="henan-2021", code="1-1")
     picks = {
         "k_t1": Pick.objects.create(teacher=t1, point=point, locked=True),
@@ -224,6 +252,7 @@ def world(db):
         "evidence": {"ev_t1": ev_t1, "ev_t1d": ev_t1d, "ev_t2": ev_t2, "ev_t4": ev_t4, "ev_tb": ev_tb},
         "evidence_file": {"ef_t1": ef_t1, "ef_t1d": ef_t1d, "ef_t2": ef_t2, "ef_t4": ef_t4, "ef_tb": ef_tb},
         "upload": uploads,
+        "plan_attachment": plan_attachments,
         "city": {"A": city_a, "B": city_b},
         "plan": plans,
         "pick": picks,
@@ -251,13 +280,13 @@ def world(db):
     # Plans: a school's plans with the school (and for its teachers), group plans with the group,
     # personal plans with the teacher. Picks: with the teacher.
     plan_and_pick_visible = {
-        "city_admin_a": {"p_s1", "p_g1", "p_t1", "k_t1"},
-        "city_guide_a": {"p_s1", "p_g1", "p_t1", "k_t1"},
-        "county_admin_a1": {"p_s1", "p_g1", "p_t1", "k_t1"},
-        "principal_s1": {"p_s1", "p_g1", "p_t1", "k_t1"},
+        "city_admin_a": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
+        "city_guide_a": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
+        "county_admin_a1": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
+        "principal_s1": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
         "group_leader_g1": {"p_g1", "p_t1", "k_t1"},
-        "teacher_t1": {"p_s1", "p_g1", "p_t1", "k_t1"},
-        "city_admin_b": {"p_sb", "k_tb"},
+        "teacher_t1": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
+        "city_admin_b": {"p_sb", "k_tb", "a_sb"},
     }
     for key, extra in plan_and_pick_visible.items():
         visible[key] = visible[key] | extra
@@ -279,13 +308,26 @@ def world(db):
         visible[key] = visible[key] | extra
     # Who may change things: the managers of the unit (city office, county office, school team).
     manage = {
-        "city_admin_a": {"s1", "s2", "s3", "g1", "g2", "g3", "g4", "k_t1", "p_s1", "p_g1"}
+        "city_admin_a": {"s1", "s2", "s3", "g1", "g2", "g3", "g4", "k_t1", "p_s1", "p_g1", "a_s1"}
         | {"e_t1", "e_t4", "tr_a1", "tr_s3", "oc_s1", "oc_s3"},
-        "county_admin_a1": {"s1", "s2", "g1", "g2", "g3", "k_t1", "p_s1", "p_g1", "e_t1", "tr_a1", "oc_s1"},
-        "principal_s1": {"s1", "g1", "g2", "k_t1", "p_s1", "p_g1", "e_t1", "oc_s1"},
+        "county_admin_a1": {
+            "s1",
+            "s2",
+            "g1",
+            "g2",
+            "g3",
+            "k_t1",
+            "p_s1",
+            "p_g1",
+            "e_t1",
+            "tr_a1",
+            "oc_s1",
+            "a_s1",
+        },
+        "principal_s1": {"s1", "g1", "g2", "k_t1", "p_s1", "p_g1", "e_t1", "oc_s1", "a_s1"},
         "group_leader_g1": {"g1", "p_g1"},
         "teacher_t1": {"p_t1"},
-        "city_admin_b": {"sb", "gb", "k_tb", "p_sb", "e_tb", "tr_b", "oc_b"},
+        "city_admin_b": {"sb", "gb", "k_tb", "p_sb", "e_tb", "tr_b", "oc_b", "a_sb"},
     }
     # City-wide things (programme settings): everyone whose units lie in the city.
     in_city_a = {
@@ -343,12 +385,15 @@ PARAMS = {
     "entry_id": "hours_entry",
     "training_id": "training",
     "open_class_id": "open_class",
+    "attachment_id": "plan_attachment",
 }
 # Routes whose rule is not "whoever sees the row": which oracle decides, and fixed extra arguments.
 PAGE_ORACLE = {
     "plan-edit-school": "manage",
     "plan-edit-group": "manage",
     "pick-unlock": "manage",
+    "plan-attach": "manage",
+    "plan-attachment-remove": "manage",
     "evidence-withdraw": "own",
     "evidence-file-remove": "own",
     # Managers' screens and actions in hours: "not found" for anyone who does not manage the row.
@@ -363,6 +408,8 @@ API_ORACLE = {
     ("put", "/api/v1/schools/{school_id}/menu"): "manage",
     ("post", "/api/v1/picks/{pick_id}/unlock"): "manage",
     ("post", "/api/v1/plans/{plan_id}/submit"): "manage",
+    ("post", "/api/v1/plans/{plan_id}/attachments"): "manage",
+    ("delete", "/api/v1/plan-attachments/{attachment_id}"): "manage",
     ("put", "/api/v1/evidence/{evidence_id}"): "own",
     ("post", "/api/v1/evidence/{evidence_id}/files"): "own",
     ("delete", "/api/v1/evidence/files/{file_id}"): "own",
@@ -387,7 +434,9 @@ API_BODY = {
     },
     ("post", "/api/v1/hours/entries/{entry_id}/remove"): {"reason": "重复录入"},
     ("post", "/api/v1/trainings/{training_id}/attendance"): {"teacher_ids": []},
-    ("post", "/api/v1/open-classes/{open_class_id}/observations"): {"comment": "信息技术应用恰当，学生参与度高。"},
+    ("post", "/api/v1/open-classes/{open_class_id}/observations"): {
+        "comment": "信息技术应用恰当，学生参与度高。"
+    },
 }
 
 
@@ -402,6 +451,9 @@ def _png_upload():
 # Operations whose body is not JSON: how the walk sends them.
 API_RAW = {
     ("post", "/api/v1/evidence/{evidence_id}/files"): lambda client, target: client.post(
+        target, {"file": _png_upload()}
+    ),
+    ("post", "/api/v1/plans/{plan_id}/attachments"): lambda client, target: client.post(
         target, {"file": _png_upload()}
     ),
     ("put", "/api/v1/uploads/{upload_id}/chunks"): lambda client, target: client.put(
@@ -553,7 +605,12 @@ def test_api_operations_with_an_id(world):
                     elif method == "get":
                         assert response.status_code == 200, (user_key, path, obj_key)
                         data = response.json()
-                        ident = data.get("id") or data.get("school_id") or data.get("city_id") or data.get("teacher_id")
+                        ident = (
+                            data.get("id")
+                            or data.get("school_id")
+                            or data.get("city_id")
+                            or data.get("teacher_id")
+                        )
                         assert str(ident) == str(obj.pk)
                     else:
                         # Allowed to try: the answer is about the request (invalid, conflict,
