@@ -1,6 +1,7 @@
 from uuid import UUID
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -66,7 +67,7 @@ def import_create(
 ):
     model = UNIT_MODELS.get(unit_kind)
     if model is None:
-        raise ValidationFailed("unit_kind 应为 city、county 或 school。", fields={"unit_kind": "无效"})
+        raise ValidationFailed(_("unit_kind 应为 city、county 或 school。"), fields={"unit_kind": _("无效")})
     unit = model.objects.filter(pk=unit_id).select_related(*(["city"] if model is not City else [])).first()
     if unit is None:
         raise NotFound()

@@ -5,6 +5,8 @@ chain (R-EVAL) and shows how each score arose."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Item:
@@ -44,16 +46,16 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
     rows.append(
         Item(
             "plan",
-            "个人研修计划",
+            _("个人研修计划"),
             5,
             plan_state,
             {
-                "approved": "学校已确认",
-                "submitted": "已提交，待学校确认",
-                "returned": "被退回，请修改后重新提交",
-                "draft": "草稿未提交",
-            }.get(raw.plan_status, "尚未填写"),
-            "" if plan_state == "done" else "提交个人研修计划并经学校确认",
+                "approved": _("学校已确认"),
+                "submitted": _("已提交，待学校确认"),
+                "returned": _("被退回，请修改后重新提交"),
+                "draft": _("草稿未提交"),
+            }.get(raw.plan_status, _("尚未填写")),
+            "" if plan_state == "done" else _("提交个人研修计划并经学校确认"),
             due("plans_due"),
         )
     )
@@ -61,11 +63,11 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
     rows.append(
         Item(
             "online",
-            "网络研修（在线课程学习）",
+            _("网络研修（在线课程学习）"),
             20,
             "done" if raw.online >= online_req else "todo",
-            f"已完成 {raw.online} / {online_req} 学时",
-            "" if raw.online >= online_req else f"还差 {online_req - raw.online} 学时",
+            _("已完成 %(done)s / %(required)s 学时") % {"done": raw.online, "required": online_req},
+            "" if raw.online >= online_req else _("还差 %(hours)s 学时") % {"hours": online_req - raw.online},
             due("assessment_due"),
         )
     )
@@ -73,11 +75,11 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
     rows.append(
         Item(
             "offline",
-            "线下集中培训",
+            _("线下集中培训"),
             15,
             "done" if raw.trainings >= need else "todo",
-            f"已参加 {raw.trainings} / {need} 次",
-            "" if raw.trainings >= need else f"还需参加 {need - raw.trainings} 次",
+            _("已参加 %(done)s / %(required)s 次") % {"done": raw.trainings, "required": need},
+            "" if raw.trainings >= need else _("还需参加 %(n)s 次") % {"n": need - raw.trainings},
             due("assessment_due"),
         )
     )
@@ -86,11 +88,14 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
     rows.append(
         Item(
             "research",
-            "校本研修活动（公开课或听评课）",
+            _("校本研修活动（公开课或听评课）"),
             9,
             "done" if research_done else "todo",
-            f"公开课 {raw.open_classes} 节，听评课 {raw.observations} 次",
-            "" if research_done else f"上1节公开课，或再听评课 {obs_need - raw.observations} 次",
+            _("公开课 %(classes)s 节，听评课 %(observations)s 次")
+            % {"classes": raw.open_classes, "observations": raw.observations},
+            ""
+            if research_done
+            else _("上1节公开课，或再听评课 %(n)s 次") % {"n": obs_need - raw.observations},
             due("assessment_due"),
         )
     )
@@ -98,19 +103,27 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
     if raw.evidence_accepted >= picks_need:
         outcome_state, outcome_left = "done", ""
     elif raw.evidence_handed_in >= picks_need:
-        outcome_state, outcome_left = "waiting", "已提交，等待评审"
+        outcome_state, outcome_left = "waiting", _("已提交，等待评审")
     else:
         outcome_state = "todo"
-        outcome_left = f"还需提交 {picks_need - raw.evidence_handed_in} 个能力点的测评成果"
+        outcome_left = _("还需提交 %(n)s 个能力点的测评成果") % {"n": picks_need - raw.evidence_handed_in}
         if raw.picks < picks_need:
-            outcome_left = f"先完成选点（已选 {raw.picks} 个，至少 {picks_need} 个），再提交测评成果"
+            outcome_left = _("先完成选点（已选 %(picked)s 个，至少 %(required)s 个），再提交测评成果") % {
+                "picked": raw.picks,
+                "required": picks_need,
+            }
     rows.append(
         Item(
             "outcomes",
-            "测评成果（能力点成果材料）",
+            _("测评成果（能力点成果材料）"),
             42,
             outcome_state,
-            f"已提交 {raw.evidence_handed_in} 个，评审合格 {raw.evidence_accepted} 个（需 {picks_need} 个）",
+            _("已提交 %(handed_in)s 个，评审合格 %(accepted)s 个（需 %(required)s 个）")
+            % {
+                "handed_in": raw.evidence_handed_in,
+                "accepted": raw.evidence_accepted,
+                "required": picks_need,
+            },
             outcome_left,
             due("evidence_due"),
         )
@@ -118,11 +131,11 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
     rows.append(
         Item(
             "peer",
-            "同伴互评（评议组内教师成果）",
+            _("同伴互评（评议组内教师成果）"),
             9,
             "closed",
-            "评审环节尚未开放",
-            "评审环节开放后，评议本组至少3位教师的成果",
+            _("评审环节尚未开放"),
+            _("评审环节开放后，评议本组至少3位教师的成果"),
             due("assessment_due"),
         )
     )
@@ -130,11 +143,13 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
     rows.append(
         Item(
             "practice",
-            "校本实践学时（项目要求，不单独计分）",
+            _("校本实践学时（项目要求，不单独计分）"),
             0,
             "done" if raw.practice >= practice_req else "todo",
-            f"已完成 {raw.practice} / {practice_req} 学时",
-            "" if raw.practice >= practice_req else f"还差 {practice_req - raw.practice} 学时",
+            _("已完成 %(done)s / %(required)s 学时") % {"done": raw.practice, "required": practice_req},
+            ""
+            if raw.practice >= practice_req
+            else _("还差 %(hours)s 学时") % {"hours": practice_req - raw.practice},
             due("assessment_due"),
         )
     )
