@@ -35,6 +35,10 @@ class Command(BaseCommand):
             f"（{counts['pilot_schools']} 所试点校），{counts['groups']} 个教研组，{counts['teachers']} 名教师，"
             f"用时 {elapsed:.1f} 秒。"
         )
+        self.stdout.write(
+            f"项目进行中：{counts['launched_schools']} 所学校已发布能力点菜单，{counts['plans']} 份方案与计划，"
+            f"{counts['picks']} 条选点，{counts['hours_entries']} 条学时记录，{counts['evidence']} 份测评成果。"
+        )
         self._print_logins(logins)
 
     def _print_logins(self, logins):
