@@ -12,9 +12,10 @@ from tisheng.evidence.models import Evidence, EvidenceStatus
 from tisheng.hours.models import Attendance, HoursBalance, Observation, OpenClass
 from tisheng.organisation.models import Teacher
 from tisheng.plans.models import Pick, Plan, PlanKind
+from tisheng.programme.models import BatchCalendar
 from tisheng.programme.selectors import calendar_for, settings_for_city
 
-from .sheet import Raw, items_for
+from .sheet import Raw, items_for, states
 
 HANDED_IN = [EvidenceStatus.SUBMITTED, EvidenceStatus.UNDER_REVIEW, EvidenceStatus.ACCEPTED]
 
@@ -105,22 +106,24 @@ def county_progress(*, scope: Scope, county_id) -> dict:
     for tid, sid in teachers:
         by_school[sid].append(tid)
     schools = list(scope.schools().filter(county_id=county.pk).order_by("name"))
+    # One query for the calendars of every batch, not one per school.
+    calendars = {c.batch_year: c for c in BatchCalendar.objects.filter(city_id=county.city_id)}
     rows = []
     for school in schools:
-        calendar = calendar_for(county.city_id, school.batch_year) if school.batch_year else None
         school_raw = {tid: raw[tid] for tid in by_school.get(school.pk, [])}
-        rows.append((school, _totals(school_raw, settings=settings, calendar=calendar)))
+        rows.append(
+            (school, _totals(school_raw, settings=settings, calendar=calendars.get(school.batch_year)))
+        )
     return {"county": county, "rows": rows, "totals": _totals(raw, settings=settings, calendar=None)}
 
 
 def _totals(raw: dict[int, Raw], *, settings, calendar) -> dict:
     counts: dict[str, int] = defaultdict(int)
-    labels: dict[str, str] = {}
+    labels = {item.key: item.label for item in items_for(Raw(), settings=settings, calendar=calendar)}
     for r in raw.values():
-        for item in items_for(r, settings=settings, calendar=calendar):
-            labels[item.key] = item.label
-            if item.done:
-                counts[item.key] += 1
+        for key, state in states(r, settings=settings).items():
+            if state == "done":
+                counts[key] += 1
     n = len(raw)
     return {
         "teachers": n,

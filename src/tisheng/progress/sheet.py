@@ -38,11 +38,33 @@ class Raw:
     plan_status: str = ""
 
 
+def states(raw: Raw, *, settings) -> dict[str, str]:
+    """The state of each item: the one place the counting rules live (totals use it alone)."""
+    picks_need = settings.min_picks
+    if raw.evidence_accepted >= picks_need:
+        outcomes = "done"
+    elif raw.evidence_handed_in >= picks_need:
+        outcomes = "waiting"
+    else:
+        outcomes = "todo"
+    done = lambda ok: "done" if ok else "todo"  # noqa: E731
+    return {
+        "plan": {"approved": "done", "submitted": "waiting"}.get(raw.plan_status, "todo"),
+        "online": done(raw.online >= Decimal(settings.online_hours_required)),
+        "offline": done(raw.trainings >= settings.offline_trainings_required),
+        "research": done(raw.open_classes >= 1 or raw.observations >= settings.observations_required),
+        "outcomes": outcomes,
+        "peer": "closed",  # R-PEER: the review chain is not open yet
+        "practice": done(raw.practice >= Decimal(settings.practice_hours_required)),
+    }
+
+
 def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
     """The rows of 我的进度, in the order of sheet 3.3."""
     due = lambda name: getattr(calendar, name, None) if calendar else None  # noqa: E731
+    state = states(raw, settings=settings)
     rows = []
-    plan_state = {"approved": "done", "submitted": "waiting"}.get(raw.plan_status, "todo")
+    plan_state = state["plan"]
     rows.append(
         Item(
             "plan",
@@ -65,7 +87,7 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
             "online",
             _("网络研修（在线课程学习）"),
             20,
-            "done" if raw.online >= online_req else "todo",
+            state["online"],
             _("已完成 %(done)s / %(required)s 学时") % {"done": raw.online, "required": online_req},
             "" if raw.online >= online_req else _("还差 %(hours)s 学时") % {"hours": online_req - raw.online},
             due("assessment_due"),
@@ -77,20 +99,20 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
             "offline",
             _("线下集中培训"),
             15,
-            "done" if raw.trainings >= need else "todo",
+            state["offline"],
             _("已参加 %(done)s / %(required)s 次") % {"done": raw.trainings, "required": need},
             "" if raw.trainings >= need else _("还需参加 %(n)s 次") % {"n": need - raw.trainings},
             due("assessment_due"),
         )
     )
     obs_need = settings.observations_required
-    research_done = raw.open_classes >= 1 or raw.observations >= obs_need
+    research_done = state["research"] == "done"
     rows.append(
         Item(
             "research",
             _("校本研修活动（公开课或听评课）"),
             9,
-            "done" if research_done else "todo",
+            state["research"],
             _("公开课 %(classes)s 节，听评课 %(observations)s 次")
             % {"classes": raw.open_classes, "observations": raw.observations},
             ""
@@ -100,12 +122,12 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
         )
     )
     picks_need = settings.min_picks
-    if raw.evidence_accepted >= picks_need:
-        outcome_state, outcome_left = "done", ""
-    elif raw.evidence_handed_in >= picks_need:
-        outcome_state, outcome_left = "waiting", _("已提交，等待评审")
+    outcome_state = state["outcomes"]
+    if outcome_state == "done":
+        outcome_left = ""
+    elif outcome_state == "waiting":
+        outcome_left = _("已提交，等待评审")
     else:
-        outcome_state = "todo"
         outcome_left = _("还需提交 %(n)s 个能力点的测评成果") % {"n": picks_need - raw.evidence_handed_in}
         if raw.picks < picks_need:
             outcome_left = _("先完成选点（已选 %(picked)s 个，至少 %(required)s 个），再提交测评成果") % {
@@ -133,7 +155,7 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
             "peer",
             _("同伴互评（评议组内教师成果）"),
             9,
-            "closed",
+            state["peer"],
             _("评审环节尚未开放"),
             _("评审环节开放后，评议本组至少3位教师的成果"),
             due("assessment_due"),
@@ -145,7 +167,7 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
             "practice",
             _("校本实践学时（项目要求，不单独计分）"),
             0,
-            "done" if raw.practice >= practice_req else "todo",
+            state["practice"],
             _("已完成 %(done)s / %(required)s 学时") % {"done": raw.practice, "required": practice_req},
             ""
             if raw.practice >= practice_req

@@ -168,3 +168,54 @@ def test_the_teachers_page_query_count_is_pinned_and_does_not_grow(school, djang
 
 # session, user, scope (2), teacher, settings, calendar, the seven grouped reads, nav checks
 PINNED = 14
+
+
+def test_the_county_page_costs_the_same_queries_for_more_schools(school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    TeacherFactory(school=school)
+    admin = user_with_role(Role.COUNTY_ADMIN, school.county)
+    client = _client(admin)
+    url = reverse("progress-county", args=[school.county.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for batch in (2021, 2022, 2023, None, 2022):
+        TeacherFactory(school=SchoolFactory(county=school.county, batch_year=batch))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_items_and_totals_use_the_same_rule():
+    from hypothesis import given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
+
+    from tisheng.programme.models import ProgrammeSettings
+    from tisheng.progress.sheet import Raw, items_for, states
+
+    rules = ProgrammeSettings()
+
+    @hsettings(max_examples=200, deadline=None)
+    @given(
+        online=st.integers(0, 40),
+        practice=st.integers(0, 40),
+        trainings=st.integers(0, 5),
+        classes=st.integers(0, 2),
+        observations=st.integers(0, 5),
+        handed=st.integers(0, 5),
+        accepted=st.integers(0, 5),
+        plan=st.sampled_from(["", "draft", "submitted", "returned", "approved"]),
+    )
+    def check(online, practice, trainings, classes, observations, handed, accepted, plan):
+        raw = Raw(
+            Decimal(online), Decimal(practice), trainings, classes, observations, handed, accepted, 3, plan
+        )
+        assert {i.key: i.state for i in items_for(raw, settings=rules, calendar=None)} == states(
+            raw, settings=rules
+        )
+
+    check()
