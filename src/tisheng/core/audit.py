@@ -15,7 +15,7 @@ from .models import AuditEvent
 
 
 class AuditOutsideTransaction(RuntimeError):
-    pass
+    """A change tried to record its audit event outside its own transaction (a programming error)."""
 
 
 def _target(target) -> tuple[str, str]:

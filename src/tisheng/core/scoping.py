@@ -148,11 +148,15 @@ class Scope:
             q = Q(school__in=schools)
         groups = self._or([("id", self.view_groups)])
         if groups is not None:
-            part = Q(group_id__in=sorted(self.view_groups)) | Q(teacher__group_id__in=sorted(self.view_groups))
+            part = Q(group_id__in=sorted(self.view_groups)) | Q(
+                teacher__group_id__in=sorted(self.view_groups)
+            )
             q = part if q is None else q | part
         if self.teacher_id:
             own = Teacher.objects.filter(id=self.teacher_id).values("school_id", "group_id").first()
-            part = Q(teacher_id=self.teacher_id) | Q(school_id=own["school_id"], kind__in=["school_it", "school_research"])
+            part = Q(teacher_id=self.teacher_id) | Q(
+                school_id=own["school_id"], kind__in=["school_it", "school_research"]
+            )
             if own["group_id"]:
                 part |= Q(group_id=own["group_id"])
             q = part if q is None else q | part
@@ -162,7 +166,11 @@ class Scope:
         """R-FILING: the county files and reviews a school's plans; the school team reviews group
         plans and acknowledges personal plans."""
         if plan.kind in ("school_it", "school_research"):
-            return self.is_superuser or plan.school.county_id in self.manage_counties or plan.school.city_id in self.manage_cities
+            return (
+                self.is_superuser
+                or plan.school.county_id in self.manage_counties
+                or plan.school.city_id in self.manage_cities
+            )
         return self.can_manage_school(plan.school)
 
     def import_jobs(self) -> QuerySet:

@@ -55,7 +55,9 @@ def _job(request, job_id):
 
 
 @router.post(
-    "/imports", response={201: ImportJobOut}, summary="上传学校名单、教师花名册或网络研修学时（先检查，确认后导入）"
+    "/imports",
+    response={201: ImportJobOut},
+    summary="上传学校名单、教师花名册或网络研修学时（先检查，确认后导入）",
 )
 def import_create(
     request,

@@ -27,7 +27,8 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     def importer(self, options):
-        raise NotImplementedError
+        """The importer this command runs; each command gives its own."""
+        raise TypeError(f"{type(self).__name__} must define importer()")
 
     def fail(self, message: str, options) -> None:
         if options["json"]:

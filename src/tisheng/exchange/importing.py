@@ -12,6 +12,7 @@ writer at a time), so two imports of overlapping files cannot both create the sa
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +72,7 @@ class Planned:
 
 
 class _Abort(Exception):
-    pass
+    """Raised inside the write transaction to roll it back when a row is wrong (all-or-nothing)."""
 
 
 def chunks(items, size: int = CHUNK):
@@ -86,7 +87,7 @@ def take_import_lock(name: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"tisheng.import.{name}"])
 
 
-class Importer:
+class Importer(abc.ABC):
     """Subclasses give `columns`, `clean_row`, `check_duplicates`, `resolve` and `apply`."""
 
     kind = ""
@@ -98,23 +99,23 @@ class Importer:
         self.present: set[str] = set()
 
     # -- steps subclasses fill in ----------------------------------------------------------
-    def clean_row(self, table: Table, cells: list) -> tuple[dict, list[tuple[str, str]]]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def clean_row(self, table: Table, cells: list) -> tuple[dict, list[tuple[str, str]]]: ...
 
     def check_duplicates(self, rows: list[tuple[int, dict]]) -> list[RowError]:
         return []
 
-    def prepare(self, rows: list[tuple[int, dict]]) -> None:
+    def prepare(self, rows: list[tuple[int, dict]]) -> None:  # noqa: B027 - optional hook, nothing by default
         """Work that needs the rows but not the write lock (e.g. deciding the city)."""
 
-    def resolve(self, rows: list[tuple[int, dict]]) -> tuple[list[Planned], list[RowError]]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def resolve(self, rows: list[tuple[int, dict]]) -> tuple[list[Planned], list[RowError]]: ...
 
-    def apply(self, plan: list[Planned]) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def apply(self, plan: list[Planned]) -> None: ...
 
-    def record_audit(self, result: ImportResult, source: str) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def record_audit(self, result: ImportResult, source: str) -> None: ...
 
     # -- the run ---------------------------------------------------------------------------
     def label(self, fld: str) -> str:

@@ -133,7 +133,7 @@ class DemoLogin:
 
 
 class DemoCityExists(Exception):
-    pass
+    """The demo city is already in the database (demo-data builds it once)."""
 
 
 def _groups_for(stage: str):

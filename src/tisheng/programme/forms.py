@@ -19,5 +19,5 @@ class CalendarForm(forms.ModelForm):
             for f in ["starts_on", "plans_due", "picks_due", "evidence_due", "assessment_due"]
         }
 
-    def validate_unique(self):  # the service updates the row of that batch year if it exists
-        pass
+    def validate_unique(self):
+        """Not an error here: the service updates the row of that batch year if it exists."""
