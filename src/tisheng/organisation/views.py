@@ -43,6 +43,11 @@ def home(request):
     if scope.manage_schools:
         ctx["managed_schools"] = list(scope.schools().filter(id__in=scope.manage_schools))
     ctx["notices"] = list(request.user.notices.filter(read_at__isnull=True)[:10])
+    if scope.manage_cities or scope.manage_counties or scope.manage_schools:
+        from tisheng.plans.selectors import plans_to_review
+
+        # What waits for this office: plans filed with it (R-FILING).
+        ctx["plans_to_review"] = plans_to_review(scope=scope).count()
     return render(request, "organisation/home.html", ctx)
 
 
