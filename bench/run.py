@@ -154,7 +154,7 @@ def cpu_model() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     except OSError:
-        pass
+        return platform.processor() or "unknown CPU"
     return platform.processor() or "unknown CPU"
 
 

@@ -138,11 +138,15 @@ def _preview(table, errors) -> list[dict]:
 @contextmanager
 def _local_copy(field_file):
     """A path on local disk for the reader: the file itself with local storage, else a temporary copy."""
+    # Ask for the path before yielding: an error raised by the caller's block must not be taken
+    # for "this storage has no local path".
     try:
-        yield Path(field_file.path)
-        return
+        local = Path(field_file.path)
     except NotImplementedError:
-        pass
+        local = None
+    if local is not None:
+        yield local
+        return
     with (
         tempfile.NamedTemporaryFile(suffix=Path(field_file.name).suffix) as tmp,
         field_file.open("rb") as src,

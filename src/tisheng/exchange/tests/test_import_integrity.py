@@ -58,7 +58,7 @@ def snapshot():
 
 
 class Killed(RuntimeError):
-    pass
+    """Stands for a worker killed in the middle of writing."""
 
 
 def _half_then_die(manager, monkeypatch, exc=Killed):

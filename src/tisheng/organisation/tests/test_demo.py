@@ -225,7 +225,7 @@ def test_demo_logins_land_on_pages_with_data(city, username):
 
 
 class _Undo(Exception):
-    pass
+    """Raised to roll a demo build back inside a test."""
 
 
 def _signature(seed: int):
