@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "tisheng.core",
     "tisheng.people",
     "tisheng.organisation",
+    "tisheng.access",
     "tisheng.framework",
     "tisheng.exchange",
     "tisheng.programme",

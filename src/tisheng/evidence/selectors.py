@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
-from tisheng.core.scoping import Scope, get_visible
+from tisheng.core.scoping import get_visible
 from tisheng.plans.models import Pick
 from tisheng.programme.selectors import calendar_for, settings_for_city
 
@@ -55,9 +56,37 @@ def deadline_passed(due: dt.date | None) -> bool:
     return due is not None and timezone.localdate() > due
 
 
+# ---- visibility --------------------------------------------------------------------------------------
+def evidence_visible(scope: Scope):
+    """Evidence sets (R-OUTCOME): a teacher's own in every state; those of the teachers this person
+    sees once submitted at least once. A draft never submitted is its teacher's alone."""
+    evidence = Evidence.objects.all()
+    if scope.is_platform_admin:
+        return evidence
+    return scope.restrict(evidence.filter(version__gte=1), teacher="teacher") | scope.own(evidence)
+
+
+def evidence_files_visible(scope: Scope):
+    """Files of evidence: the teacher's own unless removed before any submission; other people's
+    only as part of a submitted version."""
+    files = EvidenceFile.objects.all()
+    if scope.is_platform_admin:
+        return files
+    return scope.restrict(files.filter(in_version=True), teacher="evidence__teacher") | scope.own(
+        files.filter(Q(removed=False) | Q(in_version=True)), teacher="evidence__teacher"
+    )
+
+
+def evidence_uploads_visible(scope: Scope):
+    """Chunked uploads in progress: seen only by the person who started them."""
+    if scope.user_id is None:
+        return EvidenceUpload.objects.none()
+    return EvidenceUpload.objects.filter(created_by_id=scope.user_id)
+
+
 # ---- lookups by id -----------------------------------------------------------------------------------
 def _evidence_qs(scope: Scope):
-    return scope.evidence().select_related(
+    return evidence_visible(scope).select_related(
         "teacher", "teacher__user", "teacher__school", "teacher__group", "point"
     )
 
@@ -76,7 +105,7 @@ def evidence_get_own(*, scope: Scope, evidence_id) -> Evidence:
 
 
 def file_get(*, scope: Scope, file_id) -> EvidenceFile:
-    return get_visible(scope.evidence_files().select_related("evidence"), pk=file_id)
+    return get_visible(evidence_files_visible(scope).select_related("evidence"), pk=file_id)
 
 
 def file_get_own(*, scope: Scope, file_id) -> EvidenceFile:
@@ -87,7 +116,7 @@ def file_get_own(*, scope: Scope, file_id) -> EvidenceFile:
 
 
 def upload_get(*, scope: Scope, upload_id) -> EvidenceUpload:
-    return get_visible(scope.evidence_uploads().select_related("evidence"), pk=upload_id)
+    return get_visible(evidence_uploads_visible(scope).select_related("evidence"), pk=upload_id)
 
 
 # ---- the teacher's own points ----------------------------------------------------------------------
@@ -110,7 +139,7 @@ def my_points(*, scope: Scope) -> list[PointRow]:
         .select_related("point")
         .order_by("point__sort_order", "point_id")
     )
-    evidence = {e.point_id: e for e in scope.evidence().filter(teacher_id=scope.teacher_id)}
+    evidence = {e.point_id: e for e in evidence_visible(scope).filter(teacher_id=scope.teacher_id)}
     return [PointRow(pick=p, evidence=evidence.get(p.point_id)) for p in picks]
 
 
@@ -140,13 +169,7 @@ def submissions(*, scope: Scope, status: str = ""):
 
 def sees_submissions(*, scope: Scope) -> bool:
     """Whether this person reads anyone else's evidence (then the list page shows the submissions)."""
-    return bool(
-        scope.is_superuser
-        or scope.view_cities
-        or scope.view_counties
-        or scope.view_schools
-        or scope.view_groups
-    )
+    return scope.is_platform_admin or scope.sees_schools or scope.holds("group")
 
 
 # ---- one evidence set, as the actor may read it -----------------------------------------------------
@@ -185,7 +208,7 @@ def evidence_view(*, scope: Scope, evidence: Evidence) -> EvidenceView:
     if is_owner:
         files = list(evidence.files.filter(removed=False).order_by("uploaded_at", "id"))
         uploads = list(
-            scope.evidence_uploads()
+            evidence_uploads_visible(scope)
             .filter(evidence=evidence, status=UploadStatus.RECEIVING)
             .order_by("created_at")
         )

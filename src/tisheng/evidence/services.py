@@ -39,7 +39,7 @@ from tisheng.core.errors import AppError, Conflict, Forbidden, NotFound, Validat
 from tisheng.core.scoping import scope_for
 from tisheng.plans.models import Pick
 
-from . import events, filetypes
+from . import events, filetypes, selectors
 from .errors import DeadlinePassed, NotEditable, NotPicked, StaleDraft, TooLarge, UploadBusy, WrongOffset
 from .models import (
     EDITABLE,
@@ -75,7 +75,7 @@ def _require_owner(actor, evidence: Evidence):
     scope = scope_for(actor)
     if scope.teacher_id is not None and evidence.teacher_id == scope.teacher_id:
         return scope
-    if scope.evidence().filter(pk=evidence.pk).exists():
+    if selectors.evidence_visible(scope).filter(pk=evidence.pk).exists():
         raise Forbidden(_("只有教师本人可以修改自己的成果材料。"))
     raise NotFound()
 
@@ -353,13 +353,13 @@ def evidence_start_review(*, actor, evidence: Evidence) -> Evidence:
     """R-EVAL: review of a submission starts (group peer review or the school assessment group);
     from then on the teacher can no longer withdraw it. Used by the review app."""
     scope = scope_for(actor)
-    if not scope.evidence().filter(pk=evidence.pk).exists():
+    if not selectors.evidence_visible(scope).filter(pk=evidence.pk).exists():
         raise NotFound()
     evidence = _lock(evidence)
     teacher = evidence.teacher
     if scope.teacher_id == teacher.id:
         raise Forbidden(_("不能评审自己的成果。"))
-    in_group = teacher.group_id is not None and teacher.group_id in scope.view_groups
+    in_group = scope.views_group(teacher.group_id)
     if not (scope.can_manage_school(teacher.school) or in_group):
         raise Forbidden(_("只有学校考核小组或教研组长可以开始评审。"))
     if evidence.status == EvidenceStatus.UNDER_REVIEW:

@@ -7,6 +7,7 @@ from ninja.files import UploadedFile
 
 from tisheng.core.errors import NotFound, ValidationFailed
 from tisheng.core.scoping import get_visible, scope_for
+from tisheng.exchange.selectors import import_jobs_visible
 from tisheng.organisation.models import City, County, School
 
 from . import services
@@ -51,7 +52,7 @@ class ImportJobOut(Schema):
 
 
 def _job(request, job_id):
-    return get_visible(scope_for(request.auth).import_jobs(), pk=job_id)
+    return get_visible(import_jobs_visible(scope_for(request.auth)), pk=job_id)
 
 
 @router.post(
@@ -82,7 +83,7 @@ def import_create(
 
 @router.get("/imports", response=list[ImportJobOut], summary="导入记录")
 def import_list(request):
-    return list(scope_for(request.auth).import_jobs()[:50])
+    return list(import_jobs_visible(scope_for(request.auth))[:50])
 
 
 @router.get("/imports/{job_id}", response=ImportJobOut, summary="导入进度与结果")

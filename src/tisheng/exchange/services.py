@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tisheng.core.errors import Conflict, NotFound, ValidationFailed
-from tisheng.organisation.models import City, County, School
+from tisheng.organisation.models import City
 
 from . import events
 from .models import ImportJob, ImportKind, ImportStatus
@@ -228,11 +228,7 @@ def import_units_for(*, actor) -> list:
 
     scope = scope_for(actor)
     units: list = []
-    units += (
-        list(City.objects.filter(id__in=scope.manage_cities))
-        if not scope.is_superuser
-        else list(City.objects.all())
-    )
-    units += list(County.objects.filter(id__in=scope.manage_counties).select_related("city"))
-    units += list(School.objects.filter(id__in=scope.manage_schools).select_related("county"))
+    units += list(City.objects.all()) if scope.is_platform_admin else list(scope.bound("city", manage=True))
+    units += list(scope.bound("county", manage=True).select_related("city"))
+    units += list(scope.bound("school", manage=True).select_related("county"))
     return units

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tisheng.core.errors import AppError, NotFound
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import get_visible, scope_for
+from tisheng.exchange.selectors import import_jobs_visible
 
 from . import services
 from .forms import UploadForm
 
 
 def _job(request, job_id):
-    return get_visible(scope_for(request.user).import_jobs().select_related("created_by"), pk=job_id)
+    return get_visible(import_jobs_visible(scope_for(request.user)).select_related("created_by"), pk=job_id)
 
 
 @login_required
@@ -59,7 +60,7 @@ def import_list(request):
     else:
         form = UploadForm(units=units)
     jobs = page_of(
-        scope.import_jobs().select_related("created_by", "county", "school", "city"),
+        import_jobs_visible(scope).select_related("created_by", "county", "school", "city"),
         request.GET.get("page"),
         per_page=20,
     )

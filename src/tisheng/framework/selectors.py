@@ -1,11 +1,18 @@
 """Reads of ability-point frameworks. Built-in points are public to every signed-in person; a local
 point (R-FW-2) is seen only by people whose units lie in its city."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
-from tisheng.core.scoping import Scope, get_visible
+from tisheng.core.scoping import get_visible
 
 from .models import AbilityPoint, Framework
+
+if TYPE_CHECKING:  # a type name only: access sits above this app
+    from tisheng.access.scoping import Scope
 
 
 def framework_list(*, scope: Scope):
@@ -18,7 +25,7 @@ def framework_get(*, scope: Scope, code: str) -> Framework:
 
 def point_list(*, scope: Scope, framework: Framework, environment: str = "", dimension: str = ""):
     visible = Q(city__isnull=True)
-    if scope.is_superuser:
+    if scope.is_platform_admin:
         visible = Q()
     else:
         cities = scope.city_ids_in_view()

@@ -18,8 +18,9 @@ from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
+from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
-from tisheng.core.scoping import Scope, get_visible
+from tisheng.core.scoping import get_visible
 from tisheng.organisation.models import Teacher
 from tisheng.programme.models import ProgrammeSettings
 from tisheng.programme.selectors import settings_for_city

@@ -1,11 +1,18 @@
 """Reads about the organisation. Every function starts from the actor's scope (core/scoping.py)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from tisheng.core.scoping import Scope, get_visible
+from tisheng.core.scoping import get_visible
 
 from .models import County, School, Teacher, TeachingGroup
+
+if TYPE_CHECKING:  # a type name only: access sits above this app
+    from tisheng.access.scoping import Scope
 
 
 def _teacher_count(field: str):

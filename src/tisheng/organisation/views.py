@@ -21,14 +21,14 @@ def _search(request) -> str:
 def home(request):
     scope = scope_for(request.user)
     ctx = {"totals": selectors.scope_totals(scope=scope), "role_rows": role_labels(scope=scope)}
-    if scope.view_cities or scope.is_superuser:
+    if scope.holds("city") or scope.is_platform_admin:
         counts = list(selectors.county_teacher_counts(scope=scope))
         ctx["county_counts"] = counts
         ctx["county_chart"] = {
             "names": [c["county__name"] for c in counts],
             "values": [c["n"] for c in counts],
         }
-    if scope.view_cities or scope.view_counties or scope.view_schools or scope.is_superuser:
+    if scope.sees_schools or scope.is_platform_admin:
         breakdown = selectors.school_breakdown(scope=scope)
         ctx["by_locality"] = [(Locality(k).label, v) for k, v in sorted(breakdown["by_locality"].items())]
         ctx["by_stage"] = [(Stage(k).label, v) for k, v in sorted(breakdown["by_stage"].items())]
@@ -36,14 +36,14 @@ def home(request):
             selectors.school_list_with_counts(scope=scope, q=_search(request)), request.GET.get("page")
         )
         ctx["q"] = _search(request)
-    if scope.view_groups:
-        ctx["groups"] = list(selectors.group_list(scope=scope).filter(id__in=scope.view_groups))
+    if scope.holds("group"):
+        ctx["groups"] = list(selectors.group_list(scope=scope).filter(id__in=scope.bound("group")))
     if scope.teacher_id:
         ctx["me"] = selectors.teacher_get(scope=scope, teacher_id=scope.teacher_id)
-    if scope.manage_schools:
-        ctx["managed_schools"] = list(scope.schools().filter(id__in=scope.manage_schools))
+    if scope.holds("school", manage=True):
+        ctx["managed_schools"] = list(scope.bound("school", manage=True))
     ctx["notices"] = list(request.user.notices.filter(read_at__isnull=True)[:10])
-    if scope.manage_cities or scope.manage_counties or scope.manage_schools:
+    if scope.manages_units:
         from tisheng.plans.selectors import plans_to_review
 
         # What waits for this office: plans filed with it (R-FILING).

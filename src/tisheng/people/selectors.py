@@ -1,8 +1,13 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
-from tisheng.core.scoping import Scope
-
 from .models import Role
+
+if TYPE_CHECKING:  # a type name only: access sits above this app
+    from tisheng.access.scoping import Scope
 
 
 def role_labels(*, scope: Scope) -> list[str]:

@@ -59,9 +59,7 @@ def _menu_out(school, launch) -> dict:
 @router.get("/schools/{school_id}/menu", response=MenuOut, summary="学校的能力点菜单")
 def menu_get(request, school_id: int):
     scope = scope_for(request.auth)
-    if scope.teacher_id and not (
-        scope.view_schools or scope.view_counties or scope.view_cities or scope.is_superuser
-    ):
+    if scope.teacher_id and not (scope.sees_schools or scope.is_platform_admin):
         # A teacher reads the menu of their own school only.
         me = teacher_get(scope=scope, teacher_id=scope.teacher_id)
         if me.school_id != school_id:

@@ -1,13 +1,39 @@
 from django.db.models import Count, Prefetch, Q
 
-from tisheng.core.scoping import Scope, get_visible
-from tisheng.organisation.models import School
+from tisheng.access.scoping import Scope
+from tisheng.core.scoping import get_visible
+from tisheng.organisation.models import School, Teacher
 
-from .models import Pick, Plan, PlanStatus, SchoolLaunch
+from .models import Pick, Plan, PlanKind, PlanStatus, SchoolLaunch
+
+
+def plan_visible(scope: Scope):
+    """Plans (R-FILING): a school's plans are seen by everyone who sees the school and by its
+    teachers; a group plan also by the group; a personal plan by the teacher and by those who
+    see the teacher (their group leader, school team, county, city)."""
+    plans = Plan.objects.all()
+    if scope.is_platform_admin:
+        return plans
+    visible = scope.restrict(plans, school="school", group="group", teacher="teacher")
+    if scope.teacher_id:
+        own = Teacher.objects.filter(id=scope.teacher_id).values("school_id", "group_id").first()
+        mine = Q(school_id=own["school_id"], kind__in=[PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH])
+        if own["group_id"]:
+            mine |= Q(group_id=own["group_id"])
+        visible = visible | plans.filter(mine)
+    return visible
+
+
+def plan_may_review(scope: Scope, plan: Plan) -> bool:
+    """R-FILING: the county files and reviews a school's plans; the school team reviews group
+    plans and acknowledges personal plans."""
+    if plan.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
+        return scope.can_manage_county(plan.school.county)
+    return scope.can_manage_school(plan.school)
 
 
 def plan_list(*, scope: Scope, status: str = ""):
-    qs = scope.plans().select_related("school", "group", "teacher__user").order_by("-updated_at", "-id")
+    qs = plan_visible(scope).select_related("school", "group", "teacher__user").order_by("-updated_at", "-id")
     if status in PlanStatus.values:
         qs = qs.filter(status=status)
     return qs
@@ -16,18 +42,11 @@ def plan_list(*, scope: Scope, status: str = ""):
 def plans_to_review(*, scope: Scope):
     """Submitted plans this person may review: school plans for the county, the rest for the school."""
     qs = plan_list(scope=scope, status=PlanStatus.SUBMITTED)
-    if scope.is_superuser:
-        return qs
-    q = Q(kind__in=["school_it", "school_research"]) & (
-        Q(school__county_id__in=sorted(scope.manage_counties))
-        | Q(school__city_id__in=sorted(scope.manage_cities))
+    school_plans = qs.filter(kind__in=[PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH])
+    other_plans = qs.filter(kind__in=[PlanKind.GROUP_RESEARCH, PlanKind.PERSONAL])
+    return scope.restrict(school_plans, manage=True, county="school__county") | scope.restrict(
+        other_plans, manage=True, school="school"
     )
-    q |= Q(kind__in=["group_research", "personal"]) & (
-        Q(school_id__in=sorted(scope.manage_schools))
-        | Q(school__county_id__in=sorted(scope.manage_counties))
-        | Q(school__city_id__in=sorted(scope.manage_cities))
-    )
-    return qs.filter(q)
 
 
 def plan_get(*, scope: Scope, plan_id) -> Plan:
@@ -67,6 +86,8 @@ def attachment_get(*, scope: Scope, attachment_id):
     from .models import PlanAttachment
 
     return get_visible(
-        PlanAttachment.objects.filter(plan__in=scope.plans(), removed=False).select_related("plan__school"),
+        PlanAttachment.objects.filter(plan__in=plan_visible(scope), removed=False).select_related(
+            "plan__school"
+        ),
         pk=attachment_id,
     )

@@ -12,7 +12,7 @@ from tisheng.core.scoping import scope_for
 from tisheng.framework.models import AbilityPoint, Environment, Framework
 from tisheng.programme.selectors import calendar_for, settings_for_city
 
-from . import events, rules
+from . import events, rules, selectors
 from .models import Pick, Plan, PlanAction, PlanAttachment, PlanEvent, PlanKind, PlanStatus, SchoolLaunch
 
 DEFAULT_FRAMEWORK = "henan-2021"
@@ -207,7 +207,7 @@ def plan_may_edit(scope, plan: Plan) -> bool:
     if plan.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
         return scope.can_manage_school(plan.school)
     if plan.kind == PlanKind.GROUP_RESEARCH:
-        return plan.group_id in scope.view_groups or scope.can_manage_school(plan.school)
+        return scope.views_group(plan.group_id) or scope.can_manage_school(plan.school)
     return plan.teacher_id == scope.teacher_id
 
 
@@ -301,9 +301,9 @@ def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
         .select_related("school", "teacher", "group")
         .get(pk=plan.pk)
     )
-    if not scope.plans().filter(pk=plan.pk).exists():
+    if not selectors.plan_visible(scope).filter(pk=plan.pk).exists():
         raise NotFound()
-    if not scope.can_review_plan(plan):
+    if not selectors.plan_may_review(scope, plan):
         raise Forbidden(_("您无权审核该方案。"))
     if plan.status != PlanStatus.SUBMITTED:
         raise Conflict(_("方案当前状态为“%(s)s”，不能审核。") % {"s": plan.get_status_display()})

@@ -216,7 +216,7 @@ def plan_edit_school(request, school_id: int, kind: str):
 def plan_edit_group(request, group_id: int):
     scope = scope_for(request.user)
     group = get_visible(scope.groups().select_related("school"), pk=group_id)
-    if not (group.id in scope.view_groups or scope.can_manage_school(group.school)):
+    if not (scope.views_group(group.id) or scope.can_manage_school(group.school)):
         raise NotFound()
     return _plan_form_page(
         request,
@@ -246,7 +246,7 @@ def plan_edit_personal(request):
 def plan_detail(request, plan_id: int):
     scope = scope_for(request.user)
     plan = selectors.plan_get(scope=scope, plan_id=plan_id)
-    review_form = ReviewForm(request.POST or None) if scope.can_review_plan(plan) else None
+    review_form = ReviewForm(request.POST or None) if selectors.plan_may_review(scope, plan) else None
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")

@@ -59,7 +59,7 @@ class CalendarOut(CalendarIn):
 
 def _city(request, city_id: int) -> City:
     scope = scope_for(request.auth)
-    if not scope.is_superuser and city_id not in scope.city_ids_in_view():
+    if not scope.is_platform_admin and city_id not in scope.city_ids_in_view():
         raise NotFound()
     city = City.objects.filter(pk=city_id).first()
     if city is None:

@@ -17,7 +17,7 @@ from .selectors import settings_for_city
 @require_http_methods(["GET", "POST"])
 def programme_settings(request, city_id: int):
     scope = scope_for(request.user)
-    city_ids = scope.city_ids_in_view() if not scope.is_superuser else None
+    city_ids = scope.city_ids_in_view() if not scope.is_platform_admin else None
     if city_ids is not None and city_id not in city_ids:
         from tisheng.core.errors import NotFound
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
-from tisheng.core.scoping import Scope, get_visible
+from tisheng.core.scoping import get_visible
 from tisheng.evidence.models import Evidence, EvidenceStatus
 from tisheng.hours.models import Attendance, HoursBalance, Observation, OpenClass
 from tisheng.organisation.models import Teacher

@@ -19,11 +19,11 @@ def my_progress(request):
             "progress/teacher.html",
             selectors.teacher_progress(scope=scope, teacher_id=scope.teacher_id),
         )
-    if scope.view_schools:
-        return redirect("progress-school", school_id=min(scope.view_schools))
-    if scope.view_counties:
-        return redirect("progress-county", county_id=min(scope.view_counties))
-    if scope.view_cities or scope.is_superuser:
+    if scope.holds("school"):
+        return redirect("progress-school", school_id=scope.bound("school").order_by("id").first().pk)
+    if scope.holds("county"):
+        return redirect("progress-county", county_id=scope.bound("county").order_by("id").first().pk)
+    if scope.holds("city") or scope.is_platform_admin:
         county = scope.counties().order_by("sort_order", "name").first()
         if county:
             return redirect("progress-county", county_id=county.pk)

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from tisheng.access.scoping import Scope
 from tisheng.core.errors import Conflict, Forbidden, ValidationFailed
 from tisheng.core.models import AuditEvent
-from tisheng.core.scoping import Scope, scope_for
+from tisheng.core.scoping import scope_for
 from tisheng.hours import selectors, services
 from tisheng.hours.models import HoursBalance, HoursEntry, HoursKind, HoursSource
 from tisheng.programme.models import ProgrammeSettings
