@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tisheng.hours",
     "tisheng.evidence",
     "tisheng.progress",
+    "tisheng.home",
     "tisheng.demo",
 ]
 
