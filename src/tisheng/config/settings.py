@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "tisheng.hours",
     "tisheng.evidence",
     "tisheng.progress",
+    "tisheng.home",
+    "tisheng.demo",
 ]
 
 MIDDLEWARE = [

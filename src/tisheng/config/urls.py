@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tisheng.exchange import views as exchange_views
 from tisheng.framework import views as framework_views
+from tisheng.home import views as home_views
 from tisheng.organisation import views as org_views
 from tisheng.people import views as people_views
 
@@ -13,7 +14,7 @@ admin.site.site_header = _("提升工程2.0 管理平台")
 admin.site.site_title = _("提升工程2.0")
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/login/", people_views.login_view, name="login"),
     path("accounts/logout/", people_views.logout_view, name="logout"),
     path("org/counties/<int:county_id>/", org_views.county_detail, name="county-detail"),

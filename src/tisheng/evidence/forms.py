@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .filetypes import ACCEPT
+from tisheng.core.files import ACCEPT
+
 from .models import MAX_TEXT
 
 MAX_FILES_PER_SAVE = 10

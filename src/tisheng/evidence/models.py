@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tisheng.core.files import FileKind  # what a file is, shared with plan attachments
+
 # R-OUTCOME: each text of an evidence set is at most this long.
 MAX_TEXT = 10_000
 
@@ -30,14 +32,6 @@ class EvidenceStatus(models.TextChoices):
 
 # The teacher may change texts and files in these states; submitted evidence is withdrawn first.
 EDITABLE = frozenset({EvidenceStatus.DRAFT, EvidenceStatus.WITHDRAWN, EvidenceStatus.REJECTED})
-
-
-class FileKind(models.TextChoices):
-    DOCUMENT = "document", "文档"
-    SLIDES = "slides", "演示文稿"
-    PDF = "pdf", "PDF"
-    IMAGE = "image", "图片"
-    VIDEO = "video", "视频"
 
 
 class Evidence(models.Model):

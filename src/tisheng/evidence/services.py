@@ -7,7 +7,7 @@ Rules enforced here:
 - Submitting locks the pick (Pick.locked). Withdrawing is allowed until review starts (and not after
   the deadline, when it could not be submitted again); the versions stay.
 - After the batch calendar's evidence_due day, submitting is refused; drafts may still be saved.
-- Files are checked by content (filetypes.py) and against the city's size limits, streamed into
+- Files are checked by content (core/files.py) and against the city's size limits, streamed into
   storage through Django's storage API and never read whole into memory.
 
 Locks: a service that changes an evidence set locks its row first (select_for_update of that row
@@ -35,11 +35,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tisheng.core import files as filetypes
 from tisheng.core.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from tisheng.core.scoping import scope_for
 from tisheng.plans.models import Pick
 
-from . import events, filetypes, selectors
+from . import events, selectors
 from .errors import DeadlinePassed, NotEditable, NotPicked, StaleDraft, TooLarge, UploadBusy, WrongOffset
 from .models import (
     EDITABLE,

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tisheng.core import files as filetypes
 from tisheng.core.errors import ValidationFailed
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import scope_for
 
-from . import filetypes, selectors, services
+from . import selectors, services
 from .forms import EvidenceForm, StartForm
 from .models import EvidenceStatus
 

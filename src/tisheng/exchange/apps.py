@@ -5,3 +5,11 @@ class ExchangeConfig(AppConfig):
     name = "tisheng.exchange"
     label = "exchange"
     verbose_name = "数据导入导出"
+
+    def ready(self):
+        from .registry import register_import
+        from .roster import RosterImporter
+        from .units import UnitsImporter
+
+        register_import(UnitsImporter.kind, UnitsImporter)
+        register_import(RosterImporter.kind, RosterImporter)

@@ -8,6 +8,8 @@ import re
 import unicodedata
 from datetime import date
 
+from tisheng.core.masking import mask_id, mask_phone  # noqa: F401 - kept under exchange's names
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d also matches ٠-٩
@@ -95,14 +97,6 @@ def mobile(value, *, required: bool = False) -> str:
     if not MOBILE.match(s):
         raise CellProblem("手机号应为11位数字，以1开头。")
     return s
-
-
-def mask_id(idn: str) -> str:
-    return f"{idn[:4]}{'*' * 10}{idn[-4:]}" if len(idn) == 18 else ("*" * len(idn))
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ("*" * len(phone))
 
 
 YES = {"是", "Y", "YES", "TRUE", "1", "√", "试点", "试点校"}

@@ -20,10 +20,9 @@ from tisheng.organisation.models import City
 from . import events
 from .models import ImportJob, ImportKind, ImportStatus
 from .readers import FileProblem
+from .registry import importer_for
 from .report import write_report
-from .roster import RosterImporter
 from .targets import ImportTarget, target_for
-from .units import UnitsImporter
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv"}
@@ -94,13 +93,8 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
 
 
 def _importer(job: ImportJob, target: ImportTarget, progress):
-    if job.kind == ImportKind.COURSE_HOURS:
-        from tisheng.hours.importing import CourseHoursImporter  # hours builds on exchange, not back
-
-        return CourseHoursImporter(target=target, actor=job.created_by, progress=progress)
-    if job.kind == ImportKind.ROSTER:
-        return RosterImporter(target=target, actor=job.created_by, progress=progress)
-    return UnitsImporter(target=target, actor=job.created_by, progress=progress)
+    # Each app registers its imports (registry.py), so exchange imports none of the apps built on it.
+    return importer_for(job.kind)(target=target, actor=job.created_by, progress=progress)
 
 
 def _progress_writer(job: ImportJob):

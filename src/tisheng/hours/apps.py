@@ -5,3 +5,11 @@ class HoursConfig(AppConfig):
     name = "tisheng.hours"
     label = "hours"
     verbose_name = "学时与研修活动"
+
+    def ready(self):
+        # The course-hours import runs through exchange's job flow; exchange finds it here.
+        from tisheng.exchange.registry import register_import
+
+        from .importing import CourseHoursImporter
+
+        register_import(CourseHoursImporter.kind, CourseHoursImporter)

@@ -14,9 +14,3 @@ def teacher_created(*, actor, teacher) -> None:
         target=teacher,
         summary=f"新增教师 {teacher.user.display_name}（{teacher.school.name}）",
     )
-
-
-def demo_city_built(*, actor, city, counts: dict) -> None:
-    audit.record(
-        kind="demo.built", actor=actor, target=city, summary=f"生成演示数据 {city.name}", data=counts
-    )

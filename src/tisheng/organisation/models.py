@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from tisheng.core.masking import mask_id, mask_phone
+
 
 class City(models.Model):
     name = models.CharField("城市", max_length=64, unique=True)
@@ -178,14 +180,10 @@ class Teacher(models.Model):
 
     @property
     def id_number_masked(self) -> str:
-        from tisheng.exchange.cleaning import mask_id
-
         return mask_id(self.id_number) if self.id_number else ""
 
     @property
     def phone_masked(self) -> str:
-        from tisheng.exchange.cleaning import mask_phone
-
         return mask_phone(self.phone) if self.phone else ""
 
 

@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from tisheng.core import files as filetypes
 from tisheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tisheng.core.files import FileKind
 from tisheng.core.notices import notify
 from tisheng.core.scoping import scope_for
 from tisheng.framework.models import AbilityPoint, Environment, Framework
@@ -362,9 +364,6 @@ def _editable_plan(actor, plan: Plan) -> Plan:
 @transaction.atomic
 def plan_attach(*, actor, plan: Plan, upload) -> PlanAttachment:
     """A document or image attached to a draft or returned plan, judged by its content, not its name."""
-    from tisheng.evidence import filetypes
-    from tisheng.evidence.models import FileKind
-
     plan = _editable_plan(actor, plan)
     if plan.attachments.filter(removed=False).count() >= MAX_ATTACHMENTS:
         raise ValidationFailed(_("每个方案最多%(n)s个附件。") % {"n": MAX_ATTACHMENTS})

@@ -1,8 +1,8 @@
 """Evidence in a given state, made through the services (so every rule holds)."""
 
+from tisheng.core.tests import files
 from tisheng.evidence import services
 from tisheng.evidence.models import Evidence
-from tisheng.evidence.tests import files
 from tisheng.organisation.models import Teacher
 
 

@@ -3,9 +3,9 @@
 import pytest
 
 from tisheng.core.models import AuditEvent
+from tisheng.core.tests import files
 from tisheng.evidence import services
 from tisheng.evidence.models import Evidence, EvidenceFile, EvidenceStatus
-from tisheng.evidence.tests import files
 from tisheng.evidence.tests.helpers import ready, start, submitted
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tisheng.core.tests import files
 from tisheng.evidence.models import Evidence, EvidenceFile, EvidenceStatus, EvidenceUpload
-from tisheng.evidence.tests import files
 from tisheng.framework.models import AbilityPoint
 from tisheng.organisation.tests.factories import (
     PASSWORD,

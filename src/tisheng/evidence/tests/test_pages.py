@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from tisheng.core.models import AuditEvent
+from tisheng.core.tests import files
 from tisheng.evidence import services
 from tisheng.evidence.models import Evidence, EvidenceFile, EvidenceStatus
-from tisheng.evidence.tests import files
 from tisheng.evidence.tests.helpers import ready, start, submitted
 from tisheng.organisation.tests.factories import TeacherFactory
 from tisheng.plans.models import Pick

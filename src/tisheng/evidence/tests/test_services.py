@@ -3,12 +3,12 @@
 import pytest
 
 from tisheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tisheng.core.files import ContentRefused
 from tisheng.core.models import AuditEvent
+from tisheng.core.tests import files
 from tisheng.evidence import services
 from tisheng.evidence.errors import DeadlinePassed, NotEditable, NotPicked, StaleDraft, TooLarge
-from tisheng.evidence.filetypes import ContentRefused
 from tisheng.evidence.models import Evidence, EvidenceFile, EvidenceStatus, EvidenceVersion
-from tisheng.evidence.tests import files
 from tisheng.evidence.tests.helpers import ready, start, submitted
 from tisheng.plans.models import Pick
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tisheng.core.models import AuditEvent
+from tisheng.core.tests import files
 from tisheng.evidence import services
 from tisheng.evidence.models import EvidenceFile, EvidenceStatus, EvidenceUpload, UploadStatus
-from tisheng.evidence.tests import files
 from tisheng.evidence.tests.helpers import ready, start
 
 pytestmark = pytest.mark.django_db

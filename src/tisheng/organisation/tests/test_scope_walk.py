@@ -443,7 +443,7 @@ API_BODY = {
 def _png_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tisheng.evidence.tests.files import png
+    from tisheng.core.tests.files import png
 
     return SimpleUploadedFile("照片.png", png(), content_type="image/png")
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tisheng.core.errors import Conflict, NotFound, ValidationFailed
 from tisheng.core.models import AuditEvent
-from tisheng.evidence.tests import files
+from tisheng.core.tests import files
 from tisheng.organisation.tests.factories import (
     CountyFactory,
     SchoolFactory,

@@ -251,16 +251,3 @@ def test_teachers_read_their_schools_plans_but_not_other_teachers_personal_plans
     client = _client(place["teacher"].user)
     assert client.get(reverse("plan-detail", args=[plan.pk])).status_code == 200
     assert client.get(reverse("plan-detail", args=[personal.pk])).status_code == 404
-
-
-def test_the_county_office_home_page_says_how_many_plans_wait_for_it(place):
-    plan = services.plan_save(
-        actor=place["principal"], kind="school_it", title="方案", body="x", school=place["school"]
-    )
-    client = _client(place["county_admin"])
-    assert 'data-testid="to-do"' not in client.get(reverse("home")).content.decode()
-    services.plan_submit(actor=place["principal"], plan=plan)
-    page = client.get(reverse("home")).content.decode()
-    assert 'data-testid="to-do"' in page and "1 份方案待审核" in page
-    # The guide reads plans but reviews none: no to-do for them.
-    assert 'data-testid="to-do"' not in _client(place["guide"]).get(reverse("home")).content.decode()

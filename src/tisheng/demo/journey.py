@@ -1,21 +1,19 @@
-"""A Xinyang-shaped demo city (foundation item 7), deterministic for a given seed.
+"""The school-based journey of the demo city: a city in the middle of the programme.
 
-Built with bulk inserts inside one transaction so that 50,000 teachers take seconds, not minutes;
-all demo accounts share one password hash computed once (hashing 50,000 passwords would take
-hours and buys nothing for demo data).
-
-The city is shown in the middle of the programme (`_demo_journey`): batch calendars, launched
-schools with menus, plans and trainings, and teachers with picks, hours, activities and evidence in
-varied states, so that every demo login lands on pages with data.
+Single rows (the city's programme settings, its batch calendars) go through programme's services.
+Everything a school and its teachers did over months (menus, picks, plans with their histories,
+evidence and its versions, trainings and attendance, open classes and observations) is written with
+bulk inserts: a service writes one thing at today's date, while the demo must show histories dated
+over the past year and builds them for 50,000 teachers in seconds (one service call per row would
+take minutes). The rows keep the rules the services enforce (tests/test_demo.py checks them), their
+audit events are built with the dates they would have had and written in one batch, and hours go
+through the ledger's own bulk service `hours_credit_many`, so every balance is the sum of its ledger.
 """
 
 import datetime as dt
 import random
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils import timezone
 
 from tisheng.core import audit
@@ -33,516 +31,37 @@ from tisheng.hours.models import (
     Training,
 )
 from tisheng.hours.services import Credit, hours_credit_many
+from tisheng.organisation.models import City, County, School, Teacher, TeachingGroup
 from tisheng.people.models import Role, RoleAssignment, User
-from tisheng.plans.models import Pick, Plan, PlanEvent, PlanKind, PlanStatus, SchoolLaunch
+from tisheng.plans.models import Pick, Plan, PlanEvent, PlanKind, SchoolLaunch
 from tisheng.plans.rules import DIMENSION_ORDER, menu_shortfalls
 from tisheng.plans.services import DEFAULT_FRAMEWORK
-from tisheng.programme.models import BatchCalendar, ProgrammeSettings
+from tisheng.programme.services import batch_calendar_update, programme_settings_update
 
-from . import events
-from .models import (
-    City,
-    CollaborationZone,
-    County,
-    CountyKind,
-    Locality,
-    School,
-    SchoolPair,
-    Stage,
-    Teacher,
-    TeachingGroup,
-    Zone,
+from .pace import (
+    CALENDAR_DAYS,
+    CALENDAR_FIELDS,
+    COMMENTS,
+    COURSES,
+    GIVER_HOURS,
+    OBSERVER_HOURS,
+    OPEN_CLASS_TOPICS,
+    PACE,
+    PERSONAL_RETURN_REASON,
+    SCHOOL_RETURN_REASON,
+    TRAINING_DAYS,
+    TRAININGS,
+    Person,
+    Story,
+    person_draw,
+    story_of,
+    weighted,
 )
 
-DEMO_PASSWORD = "tisheng-demo-2026"
-CITY_NAME = "信阳市"
 
-# DOMAIN §1: Xinyang's counties and districts, management areas and the city-direct unit.
-COUNTIES = [
-    ("浉河区", CountyKind.DISTRICT, False),
-    ("平桥区", CountyKind.DISTRICT, False),
-    ("罗山县", CountyKind.COUNTY, False),
-    ("光山县", CountyKind.COUNTY, True),
-    ("新县", CountyKind.COUNTY, True),
-    ("商城县", CountyKind.COUNTY, True),
-    ("固始县", CountyKind.COUNTY, True),
-    ("潢川县", CountyKind.COUNTY, False),
-    ("淮滨县", CountyKind.COUNTY, True),
-    ("息县", CountyKind.COUNTY, True),
-    ("羊山新区", CountyKind.MANAGEMENT_AREA, False),
-    ("上天梯管理区", CountyKind.MANAGEMENT_AREA, False),
-    ("鸡公山管理区", CountyKind.MANAGEMENT_AREA, False),
-    ("南湾湖风景区", CountyKind.MANAGEMENT_AREA, False),
-    ("高新区", CountyKind.MANAGEMENT_AREA, False),
-    ("市直", CountyKind.CITY_DIRECT, False),
-]
-# Relative size of each unit (teachers), so the big counties get more schools.
-WEIGHTS = [8, 9, 7, 8, 5, 9, 14, 8, 6, 9, 2, 1, 1, 1, 2, 6]
-
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建国建华志强海燕丹晓东晓明雪梅春梅文静俊杰欣怡子涵浩然宇轩梓萱雨涵思远佳琪"
-SUBJECT_GROUPS = {
-    Stage.KINDERGARTEN: [("保教组", "学前")],
-    Stage.PRIMARY: [("语文组", "语文"), ("数学组", "数学"), ("英语组", "英语"), ("综合组", "综合")],
-    Stage.JUNIOR: [
-        ("语文组", "语文"),
-        ("数学组", "数学"),
-        ("英语组", "英语"),
-        ("理化生组", "理科"),
-        ("政史地组", "文科"),
-    ],
-    Stage.SENIOR: [
-        ("语文组", "语文"),
-        ("数学组", "数学"),
-        ("英语组", "英语"),
-        ("理化生组", "理科"),
-        ("政史地组", "文科"),
-        ("信息技术组", "信息技术"),
-    ],
-}
-STAGE_CYCLE = [
-    Stage.PRIMARY,
-    Stage.PRIMARY,
-    Stage.PRIMARY,
-    Stage.JUNIOR,
-    Stage.KINDERGARTEN,
-    Stage.NINE_YEAR,
-    Stage.SENIOR,
-    Stage.PRIMARY,
-    Stage.JUNIOR,
-    Stage.TWELVE_YEAR,
-    Stage.COMPLETE_SECONDARY,
-]
-STAGE_SUFFIX = {
-    Stage.KINDERGARTEN: "幼儿园",
-    Stage.PRIMARY: "小学",
-    Stage.JUNIOR: "初级中学",
-    Stage.SENIOR: "高级中学",
-    Stage.NINE_YEAR: "九年一贯制学校",
-    Stage.TWELVE_YEAR: "实验学校",
-    Stage.COMPLETE_SECONDARY: "中学",
-}
-PLACE = "东南西北中明德育才启智实验文昌龙潭清河金桥春晖光明红旗建设朝阳新华和平胜利"
-
-
-@dataclass
-class DemoLogin:
-    username: str
-    role: str
-    unit: str
-
-
-class DemoCityExists(Exception):
-    """The demo city is already in the database (demo-data builds it once)."""
-
-
-def _groups_for(stage: str):
-    if stage in (Stage.NINE_YEAR, Stage.TWELVE_YEAR, Stage.COMPLETE_SECONDARY):
-        return SUBJECT_GROUPS[Stage.JUNIOR]
-    return SUBJECT_GROUPS[stage]
-
-
-def _school_counts(total_schools: int) -> list[int]:
-    w = sum(WEIGHTS)
-    counts = [max(2, round(total_schools * x / w)) for x in WEIGHTS]
-    return counts
-
-
-@transaction.atomic
-def demo_city_build(
-    *, teachers: int, seed: int = 2021, actor=None, now: dt.datetime | None = None
-) -> tuple[City, list[DemoLogin], dict]:
-    if City.objects.filter(name=CITY_NAME).exists():
-        raise DemoCityExists(CITY_NAME)
-    rng = random.Random(seed)
-    city = City.objects.create(name=CITY_NAME, code="411500")
-    counties = County.objects.bulk_create(
-        [
-            County(city=city, name=n, kind=k, is_poverty_county=p, sort_order=i)
-            for i, (n, k, p) in enumerate(COUNTIES)
-        ]
-    )
-    zones = Zone.objects.bulk_create(
-        [
-            Zone(county=c, name=f"{c.name}{z}")
-            for c in counties
-            if c.kind != CountyKind.CITY_DIRECT
-            for z in ("一片", "二片")
-        ]
-    )
-    zones_by_county: dict[int, list[Zone]] = {}
-    for z in zones:
-        zones_by_county.setdefault(z.county_id, []).append(z)
-
-    # Schools: about one per 45 teachers, at least two per unit; every locality and stage appears.
-    school_counts = _school_counts(max(len(COUNTIES) * 2, teachers // 45))
-    schools: list[School] = []
-    code_seq = 4115000000
-    for county, n in zip(counties, school_counts, strict=True):
-        for i in range(n):
-            stage = STAGE_CYCLE[(i + county.sort_order) % len(STAGE_CYCLE)]
-            if county.kind in (CountyKind.DISTRICT, CountyKind.CITY_DIRECT):
-                locality = Locality.URBAN if i % 3 else Locality.TOWN
-            else:
-                locality = [Locality.URBAN, Locality.TOWN, Locality.TOWN, Locality.VILLAGE, Locality.VILLAGE][
-                    i % 5
-                ]
-            teaching_point = locality == Locality.VILLAGE and stage == Stage.PRIMARY and i % 2 == 0
-            place = PLACE[(i * 7 + county.sort_order) % len(PLACE)] + PLACE[(i * 3 + 1) % len(PLACE)]
-            prefix = (
-                "信阳市"
-                if county.kind == CountyKind.CITY_DIRECT
-                else county.name.replace("管理区", "").replace("风景区", "")
-            )
-            name = f"{prefix}{place}{STAGE_SUFFIX[stage]}"
-            if teaching_point:
-                name = f"{prefix}{place}教学点"
-            name = f"{name}{'' if i < len(PLACE) else i}"
-            code_seq += 1
-            county_zones = zones_by_county.get(county.id, [])
-            schools.append(
-                School(
-                    city=city,
-                    county=county,
-                    zone=county_zones[i % len(county_zones)] if county_zones else None,
-                    name=name,
-                    code=str(code_seq) if i % 4 else None,
-                    locality=locality,
-                    is_teaching_point=teaching_point,
-                    stage=stage,
-                    is_poverty_county=county.is_poverty_county,
-                    is_pilot=False,
-                    batch_year=2022 if i % 2 else 2023,
-                )
-            )
-    # Names must be unique per county; a clash gets a numeric suffix.
-    seen: set[tuple[int, str]] = set()
-    for s in schools:
-        base, k = s.name, 2
-        while (s.county_id, s.name) in seen:
-            s.name, k = f"{base}{k}", k + 1
-        seen.add((s.county_id, s.name))
-    # R-STAGES: 8 provincial sample schools in 浉河区 and 平桥区, 3 more city pilots in 市直: 11 pilots of 2021.
-    by_county = {c.name: [s for s in schools if s.county_id == c.id] for c in counties}
-    pilots = by_county["浉河区"][:4] + by_county["平桥区"][:4] + by_county["市直"][:3]
-    for s in pilots:
-        s.is_pilot, s.batch_year = True, 2021
-    schools = School.objects.bulk_create(schools, batch_size=1000)
-
-    groups = TeachingGroup.objects.bulk_create(
-        [TeachingGroup(school=s, name=g, subject=subj) for s in schools for g, subj in _groups_for(s.stage)],
-        batch_size=2000,
-    )
-    groups_by_school: dict[int, list[TeachingGroup]] = {}
-    for g in groups:
-        groups_by_school.setdefault(g.school_id, []).append(g)
-
-    password = make_password(DEMO_PASSWORD)
-    # Teachers spread over schools with the unit weights; each school gets at least one.
-    users: list[User] = []
-    placements: list[tuple[School, TeachingGroup]] = []
-    for i in range(teachers):
-        school = schools[i % len(schools)] if i < len(schools) else schools[rng.randrange(len(schools))]
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
-        users.append(User(username=f"t{i + 1:06d}", full_name=name, password=password))
-        placements.append((school, rng.choice(groups_by_school[school.id])))
-    users = User.objects.bulk_create(users, batch_size=2000)
-    teacher_rows = Teacher.objects.bulk_create(
-        [
-            Teacher(
-                user=u,
-                city=city,
-                county_id=s.county_id,
-                school=s,
-                group=g,
-                gender=rng.choice("MF"),
-                subject=g.subject,
-                stage=s.get_stage_display(),
-            )
-            for u, (s, g) in zip(users, placements, strict=True)
-        ],
-        batch_size=2000,
-    )
-
-    # One login for every role, on units that exist in every demo size.
-    shihe = next(c for c in counties if c.name == "浉河区")
-    pingqiao = next(c for c in counties if c.name == "平桥区")
-    demo_school = pilots[0]
-    demo_group = groups_by_school[demo_school.id][0]
-    demo_teacher = next((t for t in teacher_rows if t.group_id == demo_group.id), None)
-    if demo_teacher is None:
-        demo_teacher = next(t for t in teacher_rows if t.school_id == demo_school.id)
-        demo_teacher.group = demo_group
-        demo_teacher.save(update_fields=["group"])
-    staff = [
-        ("cityadmin", "市工程办 周主任", Role.CITY_ADMIN, {"city": city}, {}),
-        ("cityguide", "市级指导团队 陈老师", Role.CITY_GUIDE, {"city": city}, {}),
-        ("shihe-admin", "浉河区 李科长", Role.COUNTY_ADMIN, {"county": shihe}, {}),
-        ("pingqiao-admin", "平桥区 王科长", Role.COUNTY_ADMIN, {"county": pingqiao}, {}),
-        ("shihe-guide", "浉河区指导团队 刘老师", Role.COUNTY_GUIDE, {"county": shihe}, {}),
-        (
-            "principal",
-            f"{demo_school.name} 校长",
-            Role.SCHOOL_TEAM,
-            {"school": demo_school},
-            {"is_principal": True},
-        ),
-        ("cio", f"{demo_school.name} CIO", Role.SCHOOL_TEAM, {"school": demo_school}, {"is_cio": True}),
-        ("evaluator", "第三方评价 赵老师", Role.EVALUATOR, {"county": shihe}, {}),
-    ]
-    staff_users = User.objects.bulk_create(
-        [User(username=u, full_name=n, password=password) for u, n, *_ in staff]
-    )
-    RoleAssignment.objects.bulk_create(
-        [
-            RoleAssignment(user=user, role=role, **unit, **marks)
-            for user, (_u, _n, role, unit, marks) in zip(staff_users, staff, strict=True)
-        ]
-        + [RoleAssignment(user=demo_teacher.user, role=Role.GROUP_LEADER, group=demo_group)]
-    )
-    # The demo teacher login is the plain teacher next to the group leader.
-    plain_teacher = next(
-        (t for t in teacher_rows if t.school_id == demo_school.id and t.id != demo_teacher.id), demo_teacher
-    )
-    plain_teacher.user.username = "teacher"
-    plain_teacher.user.save(update_fields=["username"])
-    demo_teacher.user.username = "groupleader"
-    demo_teacher.user.save(update_fields=["username"])
-    admin_user = User.objects.create(
-        username="admin", full_name="平台管理员", password=password, is_staff=True, is_superuser=True
-    )
-
-    # R-RURAL: a collaboration zone and urban–rural pairs in each county with both kinds of school.
-    for county in counties:
-        mine = [s for s in schools if s.county_id == county.id]
-        urban = [s for s in mine if s.locality == Locality.URBAN]
-        rural = [s for s in mine if s.locality == Locality.VILLAGE]
-        if urban and rural:
-            zone = CollaborationZone.objects.create(city=city, county=county, name=f"{county.name}教研协作区")
-            zone.schools.set(urban[:2] + rural[:3])
-            SchoolPair.objects.bulk_create(
-                [
-                    SchoolPair(city=city, lead_school=u, partner_school=r)
-                    for u, r in zip(urban, rural, strict=False)
-                ]
-            )
-
-    logins = [DemoLogin(u, Role(r).label, str(next(iter(unit.values())))) for u, _n, r, unit, _m in staff]
-    logins += [
-        DemoLogin(
-            "groupleader",
-            f"{Role.GROUP_LEADER.label}、{Role.TEACHER.label}",
-            f"{demo_school.name} {demo_group.name}",
-        ),
-        DemoLogin("teacher", Role.TEACHER.label, demo_school.name),
-        DemoLogin("admin", "平台管理员（Django 管理后台）", CITY_NAME),
-    ]
-    counts = {
-        "counties": len(counties),
-        "schools": len(schools),
-        "groups": len(groups),
-        "teachers": len(teacher_rows),
-        "pilot_schools": len(pilots),
-    }
-    counts |= _demo_journey(
-        city=city,
-        schools=schools,
-        pilots=pilots,
-        groups_by_school=groups_by_school,
-        teachers=teacher_rows,
-        staff={u.username: u for u in staff_users},
-        demo_school=demo_school,
-        demo_group=demo_group,
-        teacher=plain_teacher,
-        group_leader=demo_teacher,
-        seed=seed,
-        now=now,
-    )
-    events.demo_city_built(actor=actor or admin_user, city=city, counts=counts)
-    return city, logins, counts
-
-
-# ---- the school-based journey: a city in the middle of the programme -----------------------------------
-# Every date is relative to the day the demo is built, so the demo always shows the programme under way
-# and its deadlines are live: the 2021 pilots filed their plans long ago, their teachers' picks close in
-# two weeks and evidence is coming in; the 2022 batch filed its plans last month and is picking points;
-# the 2023 batch has not started. Days from today: start, plans, picks, evidence, assessment.
-CALENDAR_DAYS = {
-    2021: (-300, -240, 14, 60, 120),
-    2022: (-120, -30, 45, 150, 210),
-    2023: (60, 120, 180, 300, 365),
-}
-CALENDAR_FIELDS = ("starts_on", "plans_due", "picks_due", "evidence_due", "assessment_due")
-# Completed on the external course platform and imported (网络研修, source course_import): name, hours.
-COURSES = [
-    ("信息技术支持的学情分析", 4),
-    ("技术支持的教学设计", 6),
-    ("多媒体环境下的学法指导", 5),
-    ("混合学习环境下的学业评价", 5),
-    ("信息化教学资源的获取与加工", 3),
-    ("微课程设计与课堂应用", 4),
-    ("智慧课堂中的数据应用", 4),
-    ("信息技术与学科教学深度融合案例研修", 6),
-]
-# Three school trainings (线下集中培训), each a full day: title, place, hours; held so many days after
-# the batch started.
-TRAININGS = [
-    ("整校推进启动暨信息技术2.0专题培训", "学校报告厅", 8),
-    ("能力点解读与测评成果要求培训", "多功能教室", 8),
-    ("信息技术支持的课堂教学实践工作坊", "录播教室", 8),
-]
-TRAINING_DAYS = {2021: (30, 110, 200), 2022: (15, 50, 90)}
-OPEN_CLASS_TOPICS = [
-    "交互白板支持的小组合作学习",
-    "基于学情数据的分层作业设计",
-    "微课支持的课前预习指导",
-    "在线测验与课堂即时反馈",
-    "数字资源支持的情境导入",
-    "学习平台支持的过程性评价",
-]
-COMMENTS = [
-    "技术使用自然，课堂互动充分，学生参与度高。",
-    "情境导入设计巧妙，技术服务于教学目标，值得借鉴。",
-    "即时反馈用得好，能根据数据调整讲解节奏，建议小组任务再细化一些。",
-    "课件简洁清楚，学生展示环节的时间可以再多一点。",
-    "数据分析落到了教学改进上，建议课后把学情报告分享给学生。",
-]
-SCHOOL_RETURN_REASON = (
-    "方案中“教研组分工”和“学时安排”两部分不够具体，请补充各教研组承担的能力点和线下研修的时间安排后重新提交。"
-)
-PERSONAL_RETURN_REASON = "研修目标与所选能力点对应不上，请结合所选能力点细化研修目标和时间安排。"
-GIVER_HOURS, OBSERVER_HOURS = Decimal("3"), Decimal("2")
-
-
-@dataclass(frozen=True)
-class _Pace:
-    """How far along the teachers of a batch are (shares of teachers, weights of states)."""
-
-    complete_picks: float  # picks satisfying R-PICK; of the rest, half picked some points
-    personal_plan: dict[str, int]  # state of the personal plan ("" = none yet)
-    courses: list[int]  # weights of completing 0, 1, ... len(COURSES) courses
-    attend: float  # each of the school's trainings
-    with_evidence: float  # teachers with complete picks who started evidence
-    all_accepted: float  # of those, teachers whose evidence has all been reviewed and accepted
-    evidence: dict[str, int]  # state of each evidence set of the others
-    observe: float  # each open class of a colleague
-    group_plan: float
-
-
-PACE = {
-    2021: _Pace(
-        complete_picks=0.8,
-        personal_plan={"approved": 50, "submitted": 20, "returned": 5, "draft": 10, "": 15},
-        courses=[4, 3, 4, 6, 10, 14, 16, 22, 21],
-        attend=0.85,
-        with_evidence=0.8,
-        all_accepted=0.3,
-        evidence={"draft": 25, "submitted": 30, "under_review": 12, "accepted": 28, "withdrawn": 5},
-        observe=0.45,
-        group_plan=0.7,
-    ),
-    2022: _Pace(
-        complete_picks=0.7,
-        personal_plan={"approved": 25, "submitted": 25, "returned": 5, "draft": 15, "": 30},
-        courses=[14, 12, 14, 16, 14, 11, 8, 6, 5],
-        attend=0.75,
-        with_evidence=0.35,
-        all_accepted=0.03,
-        evidence={"draft": 55, "submitted": 30, "under_review": 5, "accepted": 5, "withdrawn": 5},
-        observe=0.3,
-        group_plan=0.4,
-    ),
-}
-
-
-@dataclass
-class _Person:
-    """What one teacher of a launched school has done (drawn from the batch's pace, or set for a demo login)."""
-
-    picks: str  # complete, partial, none
-    plan: str
-    courses: list[int]
-    trainings: list[bool]
-    evidence: list[str]  # state of the evidence for the 1st, 2nd ... pick; none yet for the picks beyond
-    observe: float
-    observe_first: int | None = None  # observe exactly the first n colleagues' classes instead
-    may_give: bool = True
-
-
-def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def _person(rng: random.Random, pace: _Pace) -> _Person:
-    roll = rng.random()
-    picks = "complete" if roll < pace.complete_picks else ("partial" if rng.random() < 0.5 else "none")
-    k = rng.choices(range(len(COURSES) + 1), weights=pace.courses)[0]
-    evidence: list[str] = []
-    if picks == "complete" and rng.random() < pace.with_evidence:
-        if rng.random() < pace.all_accepted:
-            evidence = [EvidenceStatus.ACCEPTED] * 29  # for every pick
-        else:
-            evidence = [_weighted(rng, pace.evidence) for _ in range(5)]
-            evidence[rng.randint(1, 5) :] = []  # started for the first few picks only
-    return _Person(
-        picks=picks,
-        plan=_weighted(rng, pace.personal_plan),
-        courses=rng.sample(range(len(COURSES)), k),
-        trainings=[rng.random() < pace.attend for _ in TRAININGS],
-        evidence=evidence,
-        observe=pace.observe,
-    )
-
-
-@dataclass
-class _Story:
-    status: str
-    version: int
-    updated_at: dt.datetime
-    events: list[tuple[str, int, dt.datetime, int, str, str]]  # action, actor, at, version, reason, status
-
-
-STORIES = {
-    "draft": ["saved"],
-    "submitted": ["saved", "submitted"],
-    "approved": ["saved", "submitted", "approved"],
-    "returned": ["saved", "submitted", "returned"],
-    "resubmitted": ["saved", "submitted", "returned", "saved", "resubmitted"],
-}
-
-
-def _story(
-    rng: random.Random,
-    end: str,
+def journey_build(
     *,
-    author: int,
-    reviewer: int,
-    first: dt.datetime,
-    last: dt.datetime,
-    reason="",
-) -> _Story:
-    """A plan's history ending in `end`, as plan_save / plan_submit / plan_review would have written it."""
-    steps = STORIES[end]
-    span = max(last - first, dt.timedelta(hours=len(steps))) / len(steps)
-    status, version, events, at = PlanStatus.DRAFT, 0, [], first
-    for i, action in enumerate(steps):
-        # On some day of its share of the span, in office hours (and after the step before).
-        when = timezone.localtime(first + span * i + span * (0.1 + 0.8 * rng.random()))
-        when = when.replace(hour=rng.randint(8, 20), minute=rng.randint(0, 59))
-        at = max(when, at + dt.timedelta(minutes=30)) if events else when
-        actor, note = author, ""
-        if action in ("submitted", "resubmitted"):
-            status, version = PlanStatus.SUBMITTED, version + 1
-        elif action == "approved":
-            status, actor, note = PlanStatus.APPROVED, reviewer, rng.choice(["", "", "同意备案。"])
-        elif action == "returned":
-            status, actor, note = PlanStatus.RETURNED, reviewer, reason
-        events.append((action, actor, at, version, note, status))
-    return _Story(status=status, version=version, updated_at=at, events=events)
-
-
-def _demo_journey(
-    *,
+    admin: User,
     city: City,
     schools: list[School],
     pilots: list[School],
@@ -584,17 +103,16 @@ def _demo_journey(
     def between(first: int, last: int) -> dt.date:
         return day(offset(first, last))
 
-    settings_row = ProgrammeSettings.objects.create(city=city)
-    BatchCalendar.objects.bulk_create(
-        [
-            BatchCalendar(
-                city=city,
-                batch_year=year,
-                **{f: day(o) for f, o in zip(CALENDAR_FIELDS, offsets, strict=True)},
-            )
-            for year, offsets in CALENDAR_DAYS.items()
-        ]
-    )
+    # The city's programme rules (Xinyang's defaults) and its three batch calendars: single rows, so
+    # through programme's services, as the city office would set them.
+    settings_row = programme_settings_update(actor=admin, city=city, values={})
+    for year, offsets in CALENDAR_DAYS.items():
+        batch_calendar_update(
+            actor=admin,
+            city=city,
+            batch_year=year,
+            dates={f: day(o) for f, o in zip(CALENDAR_FIELDS, offsets, strict=True)},
+        )
     framework = Framework.objects.get(code=DEFAULT_FRAMEWORK)
     all_points = list(
         AbilityPoint.objects.filter(framework=framework, city__isnull=True).order_by("sort_order")
@@ -708,12 +226,12 @@ def _demo_journey(
         )
 
     # What each teacher of a launched school has done; the two demo logins are set, not drawn.
-    people: dict[int, _Person] = {}
+    people: dict[int, Person] = {}
     for s in launched:
         for t in by_school.get(s.id, []):
-            people[t.id] = _person(rng, PACE[s.batch_year])
+            people[t.id] = person_draw(rng, PACE[s.batch_year])
     if teacher.id in people:
-        people[teacher.id] = _Person(
+        people[teacher.id] = Person(
             picks="complete",
             plan="approved",
             courses=[0, 1, 2, 3, 4],  # 23 hours: online done
@@ -724,7 +242,7 @@ def _demo_journey(
             may_give=False,
         )
     if group_leader.id in people:
-        people[group_leader.id] = _Person(
+        people[group_leader.id] = Person(
             picks="complete",
             plan="approved",
             courses=list(range(len(COURSES))),
@@ -831,7 +349,7 @@ def _demo_journey(
 
     # Plans (R-FILING): both school plans of every launched school, group plans, personal plans.
     plans: list[Plan] = []
-    stories: list[_Story] = []
+    stories: list[Story] = []
     returned_school = next((s for s in pilots if s.id != demo_school.id), None)
     for s in launched:
         author = principal.get(s.id)
@@ -840,10 +358,10 @@ def _demo_journey(
         reviewer = reviewer_of.get(county_names[s.county_id], staff["cityadmin"].pk)
         first, last = at(day(start[s.id] + 5)), at(day(plans_due[s.id] - 3), 17)
         team_ok = team_size[s.id] >= 3
-        it_state = _weighted(
+        it_state = weighted(
             rng, {"approved": 6, "submitted": 4} if s.is_pilot else {"approved": 5, "submitted": 5}
         )
-        research_state = _weighted(
+        research_state = weighted(
             rng, {"approved": 6, "submitted": 4} if s.is_pilot else {"approved": 3, "submitted": 7}
         )
         if s.id == demo_school.id:
@@ -873,7 +391,9 @@ def _demo_journey(
         ]:
             reason = SCHOOL_RETURN_REASON if state in ("returned", "resubmitted") else ""
             end = at(day(-3), 17) if state == "resubmitted" else last
-            story = _story(rng, state, author=author, reviewer=reviewer, first=first, last=end, reason=reason)
+            story = story_of(
+                rng, state, author=author, reviewer=reviewer, first=first, last=end, reason=reason
+            )
             plans.append(
                 Plan(
                     kind=kind,
@@ -901,13 +421,13 @@ def _demo_journey(
             elif in_group.get(g.id):
                 author, state = (
                     in_group[g.id][0].user_id,
-                    _weighted(rng, {"approved": 5, "submitted": 3, "draft": 2}),
+                    weighted(rng, {"approved": 5, "submitted": 3, "draft": 2}),
                 )
                 leaders.append(RoleAssignment(user_id=author, role=Role.GROUP_LEADER, group=g))
             else:
-                author, state = principal[s.id], _weighted(rng, {"approved": 5, "submitted": 3, "draft": 2})
+                author, state = principal[s.id], weighted(rng, {"approved": 5, "submitted": 3, "draft": 2})
             first, last = at(day(start[s.id] + 20)), at(day(min(plans_due[s.id] + 20, -2)), 17)
-            story = _story(rng, state, author=author, reviewer=principal[s.id], first=first, last=last)
+            story = story_of(rng, state, author=author, reviewer=principal[s.id], first=first, last=last)
             plans.append(
                 Plan(
                     kind=PlanKind.GROUP_RESEARCH,
@@ -931,7 +451,7 @@ def _demo_journey(
                 continue
             first, last = at(day(start[s.id] + 25), 20), at(day(min(plans_due[s.id] + 40, -2)), 21)
             reason = PERSONAL_RETURN_REASON if state == "returned" else ""
-            story = _story(
+            story = story_of(
                 rng, state, author=t.user_id, reviewer=principal[s.id], first=first, last=last, reason=reason
             )
             codes = "、".join(p.code for p in picks[t.id]) or "待选"

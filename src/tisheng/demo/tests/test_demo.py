@@ -1,4 +1,4 @@
-"""The demo city (`tisheng demo-data`, organisation/demo.py) shows the programme under way: batch
+"""The demo city (`tisheng demo-data`, demo/) shows the programme under way: batch
 calendars, launched schools with menus, plans and trainings, and teachers with picks, hours, activities
 and evidence. What it writes keeps the rules the services enforce, and the same seed builds the same city."""
 
@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from django.test import Client
 from django.utils import timezone
 
+from tisheng.demo.services import demo_city_build
 from tisheng.evidence.models import Evidence, EvidenceStatus, EvidenceVersion
 from tisheng.hours.models import (
     Attendance,
@@ -21,7 +22,6 @@ from tisheng.hours.models import (
     OpenClass,
     Training,
 )
-from tisheng.organisation.demo import demo_city_build
 from tisheng.organisation.models import School, Teacher
 from tisheng.people.models import User
 from tisheng.plans.models import Pick, Plan, PlanKind, PlanStatus, SchoolLaunch

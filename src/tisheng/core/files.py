@@ -1,4 +1,5 @@
-"""What an evidence file is, judged by its content, never by its name (R-OUTCOME).
+"""What an uploaded file is, judged by its content, never by its name (R-OUTCOME): the checks shared by
+evidence files and plan attachments, so that both apps use one module below them.
 
 The name's extension says what the teacher meant to hand in (a Word document, slides, a PDF, an
 image, a video); the bytes must then be that. An .exe renamed .docx is refused ("文件内容不是Word文档"),
@@ -26,12 +27,11 @@ from pathlib import PurePosixPath
 
 import filetype
 import olefile
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tisheng.core.errors import ValidationFailed
-
-from .models import FileKind
 
 HEAD_BYTES = 8192
 READ_BLOCK = 1024 * 1024
@@ -45,6 +45,16 @@ MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+
+
+class FileKind(models.TextChoices):
+    """What a file is for a reader (and for the city's size limits); stored on evidence files."""
+
+    DOCUMENT = "document", "文档"
+    SLIDES = "slides", "演示文稿"
+    PDF = "pdf", "PDF"
+    IMAGE = "image", "图片"
+    VIDEO = "video", "视频"
 
 
 class ContentRefused(ValidationFailed):

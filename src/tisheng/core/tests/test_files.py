@@ -4,9 +4,9 @@ import io
 
 import pytest
 
-from tisheng.evidence import filetypes
-from tisheng.evidence.filetypes import ContentRefused
-from tisheng.evidence.tests import files
+from tisheng.core import files as filetypes
+from tisheng.core.files import ContentRefused
+from tisheng.core.tests import files
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tisheng.organisation.demo import DEMO_PASSWORD, DemoCityExists, demo_city_build
+from tisheng.demo.services import DEMO_PASSWORD, DemoCityExists, demo_city_build
 
 
 class Command(BaseCommand):
