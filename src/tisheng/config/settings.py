@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tisheng.programme",
     "tisheng.plans",
     "tisheng.hours",
+    "tisheng.trainings",
     "tisheng.evidence",
     "tisheng.progress",
 ]
