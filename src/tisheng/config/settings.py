@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tisheng.plans",
     "tisheng.hours",
     "tisheng.trainings",
+    "tisheng.research",
     "tisheng.evidence",
     "tisheng.progress",
 ]

@@ -35,6 +35,7 @@ urlpatterns = [
     path("hours/", include("tisheng.progress.hours_urls")),
     path("hours/", include("tisheng.hours.urls")),
     path("hours/", include("tisheng.trainings.urls")),
+    path("hours/", include("tisheng.research.urls")),
     path("evidence/", include("tisheng.evidence.urls")),
     path("progress/", include("tisheng.progress.urls")),
     path("api/v1/", api.urls),

@@ -1,4 +1,4 @@
-"""The hours app in Django admin: read-only. Hours change only through the services, which keep the
+"""The hours ledger in Django admin: read-only. Hours change only through the services, which keep the
 balances and the audit trail in step (a ledger row edited here would leave its teacher's total
 wrong)."""
 
@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from tisheng.core.admin import AuditedModelAdmin
 
-from .models import HoursEntry, Observation, OpenClass
+from .models import HoursEntry
 
 
 class ReadOnlyAdmin(AuditedModelAdmin):
@@ -29,17 +29,3 @@ class HoursEntryAdmin(ReadOnlyAdmin):
     search_fields = ("teacher__user__full_name", "teacher__user__username", "title", "source_key")
     list_select_related = ("teacher__user",)
     raw_id_fields = ("teacher", "recorded_by", "removed_by")
-
-
-@admin.register(OpenClass)
-class OpenClassAdmin(ReadOnlyAdmin):
-    list_display = ("topic", "school", "teacher", "scheduled_at", "held_at")
-    list_select_related = ("school", "teacher__user")
-    raw_id_fields = ("school", "teacher", "point", "held_by", "created_by")
-
-
-@admin.register(Observation)
-class ObservationAdmin(ReadOnlyAdmin):
-    list_display = ("open_class", "observer", "rating", "at")
-    list_select_related = ("open_class", "observer__user")
-    raw_id_fields = ("open_class", "observer")

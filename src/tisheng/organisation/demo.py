@@ -23,13 +23,14 @@ from tisheng.core.models import AuditEvent
 from tisheng.evidence.models import Evidence, EvidenceStatus, EvidenceVersion
 from tisheng.framework.models import AbilityPoint, Framework
 from tisheng.hours.importing import course_key
-from tisheng.hours.models import HoursKind, HoursSource, Observation, OpenClass
+from tisheng.hours.models import HoursKind, HoursSource
 from tisheng.hours.services import Credit, hours_credit_many
 from tisheng.people.models import Role, RoleAssignment, User
 from tisheng.plans.models import Pick, Plan, PlanEvent, PlanKind, PlanStatus, SchoolLaunch
 from tisheng.plans.rules import DIMENSION_ORDER, menu_shortfalls
 from tisheng.plans.services import DEFAULT_FRAMEWORK
 from tisheng.programme.models import BatchCalendar, ProgrammeSettings
+from tisheng.research.models import Observation, OpenClass
 from tisheng.trainings.models import Attendance, AttendanceMethod, Training
 
 from . import events

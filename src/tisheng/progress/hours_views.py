@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import scope_for
 from tisheng.hours import selectors as hours_selectors
-from tisheng.hours import selectors as research_selectors
 from tisheng.organisation import selectors as org_selectors
 from tisheng.programme.selectors import settings_for_city
+from tisheng.research import selectors as research_selectors
 from tisheng.trainings import selectors as training_selectors
 
 

@@ -9,11 +9,12 @@ from django.db.models import Count, Q
 from tisheng.core.errors import NotFound
 from tisheng.core.scoping import Scope, get_visible
 from tisheng.evidence.models import Evidence, EvidenceStatus
-from tisheng.hours.models import HoursBalance, Observation, OpenClass
+from tisheng.hours.models import HoursBalance
 from tisheng.organisation.models import Teacher
 from tisheng.plans.models import Pick, Plan, PlanKind
 from tisheng.programme.models import BatchCalendar
 from tisheng.programme.selectors import calendar_for, settings_for_city
+from tisheng.research.models import Observation, OpenClass
 from tisheng.trainings.models import Attendance
 
 from .sheet import Raw, items_for, states

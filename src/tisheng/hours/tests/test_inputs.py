@@ -12,7 +12,7 @@ from django.urls import reverse
 from tisheng.core.models import AuditEvent
 from tisheng.exchange.models import ImportJob, ImportStatus
 from tisheng.hours import services
-from tisheng.hours.models import HoursEntry, OpenClass
+from tisheng.hours.models import HoursEntry
 
 from .factories import (
     CityFactory,
@@ -22,7 +22,6 @@ from .factories import (
     SchoolFactory,
     TeacherFactory,
     UserFactory,
-    point,
     user_with_role,
 )
 
@@ -103,37 +102,6 @@ def test_the_remove_api_refuses_bad_input(place, payload):
     assert response.status_code in (400, 422) and chinese(response.json()["error"]["message"])
     entry.refresh_from_db()
     assert entry.removed_at is None
-
-
-@pytest.mark.parametrize(
-    "overrides",
-    [
-        {"teacher_id": "x"},
-        {"point_id": None},
-        {"topic": ""},
-        {"topic": "课" * 121},
-        {"scheduled_at": "下周三"},
-        {"giver_hours": "many"},
-        {"giver_hours": 50},
-        {"observer_hours": -1},
-        {"place": "a\x00"},
-    ],
-)
-def test_the_open_class_api_refuses_bad_input(place, overrides):
-    payload = {
-        "teacher_id": place["teacher"].pk,
-        "topic": "用希沃白板上《春》",
-        "point_id": point("1-2").pk,
-        "scheduled_at": "2022-04-08T10:00:00+08:00",
-        "place": "录播教室",
-        **overrides,
-    }
-    response = _client(place["users"]["principal"]).post(
-        "/api/v1/open-classes", payload, content_type="application/json"
-    )
-    assert response.status_code in (400, 422), response.content
-    assert chinese(response.json()["error"]["message"])
-    assert OpenClass.objects.count() == 0
 
 
 def _upload(client, place, content: bytes, name="课程完成记录.xlsx"):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tisheng.evidence.models import Evidence, EvidenceStatus, EvidenceVersion
-from tisheng.hours.models import HoursBalance, HoursEntry, HoursSource, Observation, OpenClass
+from tisheng.hours.models import HoursBalance, HoursEntry, HoursSource
 from tisheng.organisation.demo import demo_city_build
 from tisheng.organisation.models import School, Teacher
 from tisheng.people.models import User
@@ -21,6 +21,7 @@ from tisheng.plans.rules import menu_shortfalls
 from tisheng.plans.services import pick_status, team_problems
 from tisheng.programme.models import BatchCalendar
 from tisheng.programme.selectors import settings_for_city
+from tisheng.research.models import Observation, OpenClass
 from tisheng.trainings.models import Attendance, Training
 
 pytestmark = pytest.mark.django_db

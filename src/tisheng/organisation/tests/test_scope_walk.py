@@ -80,12 +80,12 @@ WRITE_OPERATIONS = {
     (
         "post",
         "/api/v1/open-classes",
-    ): "hours/tests/test_research.py (teachers and points out of sight: not found)",
+    ): "research/tests/test_research.py (teachers and points out of sight: not found)",
     (
         "post",
         "/api/v1/open-classes/{open_class_id}/observations",
-    ): "walked below + hours/tests/test_research.py",
-    ("post", "/api/v1/open-classes/{open_class_id}/held"): "walked below + hours/tests/test_research.py",
+    ): "walked below + research/tests/test_research.py",
+    ("post", "/api/v1/open-classes/{open_class_id}/held"): "walked below + research/tests/test_research.py",
 }
 
 
@@ -206,7 +206,8 @@ def world(db):
 
     from django.utils import timezone
 
-    from tisheng.hours.models import HoursEntry, OpenClass
+    from tisheng.hours.models import HoursEntry
+    from tisheng.research.models import OpenClass
     from tisheng.trainings.models import Training
 
     def entry(teacher):

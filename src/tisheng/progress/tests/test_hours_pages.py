@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from tisheng.hours import services
 from tisheng.hours.models import HoursKind, HoursSource
-from tisheng.hours.tests.factories import OpenClassFactory
 from tisheng.organisation.tests.factories import (
     CityFactory,
     CountyFactory,
@@ -20,6 +19,7 @@ from tisheng.organisation.tests.factories import (
     TeacherFactory,
     user_with_role,
 )
+from tisheng.research.tests.factories import OpenClassFactory
 from tisheng.trainings.tests.factories import TrainingFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from tisheng.hours import services
-from tisheng.hours.tests.factories import OpenClassFactory
 from tisheng.organisation.tests.factories import (
     CityFactory,
     CountyFactory,
@@ -19,6 +18,7 @@ from tisheng.organisation.tests.factories import (
     UserFactory,
     user_with_role,
 )
+from tisheng.research.tests.factories import OpenClassFactory
 from tisheng.trainings.tests.factories import TrainingFactory
 
 pytestmark = pytest.mark.django_db

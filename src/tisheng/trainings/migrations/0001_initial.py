@@ -20,7 +20,7 @@ def _relabel(apps, schema_editor, old: str, new: str) -> None:
     AuditEvent = apps.get_model("core", "AuditEvent")
     db = schema_editor.connection.alias
     for model in MOVED:
-        # A content type already made under the new label (post_migrate of a fresh database) wins.
+        # A content type already under the new label (made by an earlier post_migrate) wins.
         if not ContentType.objects.using(db).filter(app_label=new, model=model).exists():
             ContentType.objects.using(db).filter(app_label=old, model=model).update(app_label=new)
         AuditEvent.objects.using(db).filter(target_type=f"{old}.{model}").update(target_type=f"{new}.{model}")
