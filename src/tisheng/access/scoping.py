@@ -107,20 +107,6 @@ class Scope:
         model = {"city": City, "county": County, "school": School, "group": TeachingGroup}[level]
         return model.objects.filter(id__in=sorted(self._ids(manage).get(level, ())))
 
-    # ---- transition: the old raw names, still read by the hours app until it is split ----------
-    # (removed in the same series of commits; test_no_raw_scope.py lists what still reads them)
-    @property
-    def is_superuser(self) -> bool:
-        return self._superuser
-
-    view_cities = property(lambda self: self._view.get("city", frozenset()))
-    view_counties = property(lambda self: self._view.get("county", frozenset()))
-    view_schools = property(lambda self: self._view.get("school", frozenset()))
-    view_groups = property(lambda self: self._view.get("group", frozenset()))
-    manage_cities = property(lambda self: self._manage.get("city", frozenset()))
-    manage_counties = property(lambda self: self._manage.get("county", frozenset()))
-    manage_schools = property(lambda self: self._manage.get("school", frozenset()))
-
     # ---- the units, as querysets --------------------------------------------------------
     def _ids(self, manage: bool) -> dict[str, frozenset[int]]:
         return self._manage if manage else self._view
@@ -192,6 +178,17 @@ class Scope:
 
     def teachers(self, *, manage: bool = False) -> QuerySet:
         return self._units(Teacher, "teacher", manage)
+
+    def units_managed(self) -> list:
+        """The cities, counties and schools this person manages through a role bound to them, largest
+        first (where they may import into or organise a training for); the platform administrator:
+        every city."""
+        cities = City.objects.all() if self._superuser else self.bound("city", manage=True)
+        return [
+            *cities,
+            *self.bound("county", manage=True).select_related("city"),
+            *self.bound("school", manage=True).select_related("county"),
+        ]
 
     def city_ids_in_view(self) -> set[int]:
         """Cities any of this person's units belong to (for city-wide data such as local ability points)."""

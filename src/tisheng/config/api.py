@@ -132,6 +132,8 @@ from tisheng.people.api import router as people_router  # noqa: E402
 from tisheng.plans.api import router as plans_router  # noqa: E402
 from tisheng.programme.api import router as programme_router  # noqa: E402
 from tisheng.progress.api import router as progress_router  # noqa: E402
+from tisheng.research.api import router as research_router  # noqa: E402
+from tisheng.trainings.api import router as trainings_router  # noqa: E402
 
 api.add_router("/", people_router)
 api.add_router("/", organisation_router)
@@ -140,5 +142,7 @@ api.add_router("/", exchange_router)
 api.add_router("/", programme_router)
 api.add_router("/", plans_router)
 api.add_router("/", hours_router)
+api.add_router("/", trainings_router)
+api.add_router("/", research_router)
 api.add_router("/", evidence_router)
 api.add_router("/", progress_router)

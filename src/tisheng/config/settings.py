@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "tisheng.programme",
     "tisheng.plans",
     "tisheng.hours",
+    "tisheng.trainings",
+    "tisheng.research",
     "tisheng.evidence",
     "tisheng.progress",
     "tisheng.home",

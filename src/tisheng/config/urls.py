@@ -31,7 +31,12 @@ urlpatterns = [
     path("imports/<uuid:job_id>/report/", exchange_views.import_report, name="import-report"),
     path("programme/", include("tisheng.programme.urls")),
     path("plans/", include("tisheng.plans.urls")),
+    # The hours, trainings and research pages share /hours/, where they were before the split, and the
+    # pages that gather all three (progress/hours_urls.py).
+    path("hours/", include("tisheng.progress.hours_urls")),
     path("hours/", include("tisheng.hours.urls")),
+    path("hours/", include("tisheng.trainings.urls")),
+    path("hours/", include("tisheng.research.urls")),
     path("evidence/", include("tisheng.evidence.urls")),
     path("progress/", include("tisheng.progress.urls")),
     path("api/v1/", api.urls),

@@ -21,15 +21,7 @@ from tisheng.core.models import AuditEvent
 from tisheng.evidence.models import Evidence, EvidenceStatus, EvidenceVersion
 from tisheng.framework.models import AbilityPoint, Framework
 from tisheng.hours.importing import course_key
-from tisheng.hours.models import (
-    Attendance,
-    AttendanceMethod,
-    HoursKind,
-    HoursSource,
-    Observation,
-    OpenClass,
-    Training,
-)
+from tisheng.hours.models import HoursKind, HoursSource
 from tisheng.hours.services import Credit, hours_credit_many
 from tisheng.organisation.models import City, County, School, Teacher, TeachingGroup
 from tisheng.people.models import Role, RoleAssignment, User
@@ -37,6 +29,8 @@ from tisheng.plans.models import Pick, Plan, PlanEvent, PlanKind, SchoolLaunch
 from tisheng.plans.rules import DIMENSION_ORDER, menu_shortfalls
 from tisheng.plans.services import DEFAULT_FRAMEWORK
 from tisheng.programme.services import batch_calendar_update, programme_settings_update
+from tisheng.research.models import Observation, OpenClass
+from tisheng.trainings.models import Attendance, AttendanceMethod, Training
 
 from .pace import (
     CALENDAR_DAYS,

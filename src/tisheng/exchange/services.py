@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tisheng.core.errors import Conflict, NotFound, ValidationFailed
-from tisheng.organisation.models import City
 
 from . import events
 from .models import ImportJob, ImportKind, ImportStatus
@@ -220,9 +219,4 @@ def import_units_for(*, actor) -> list:
     """The units a person may import into, largest first, for the upload form."""
     from tisheng.core.scoping import scope_for
 
-    scope = scope_for(actor)
-    units: list = []
-    units += list(City.objects.all()) if scope.is_platform_admin else list(scope.bound("city", manage=True))
-    units += list(scope.bound("county", manage=True).select_related("city"))
-    units += list(scope.bound("school", manage=True).select_related("county"))
-    return units
+    return scope_for(actor).units_managed()

@@ -1,4 +1,4 @@
-"""The hours app in Django admin: read-only. Hours change only through the services, which keep the
+"""The hours ledger in Django admin: read-only. Hours change only through the services, which keep the
 balances and the audit trail in step (a ledger row edited here would leave its teacher's total
 wrong)."""
 
@@ -6,10 +6,12 @@ from django.contrib import admin
 
 from tisheng.core.admin import AuditedModelAdmin
 
-from .models import Attendance, HoursEntry, Observation, OpenClass, Training
+from .models import HoursEntry
 
 
 class ReadOnlyAdmin(AuditedModelAdmin):
+    """Read-only in admin (also the base of the trainings and research admins)."""
+
     def has_add_permission(self, request):
         return False
 
@@ -27,32 +29,3 @@ class HoursEntryAdmin(ReadOnlyAdmin):
     search_fields = ("teacher__user__full_name", "teacher__user__username", "title", "source_key")
     list_select_related = ("teacher__user",)
     raw_id_fields = ("teacher", "recorded_by", "removed_by")
-
-
-@admin.register(Training)
-class TrainingAdmin(ReadOnlyAdmin):
-    list_display = ("title", "starts_at", "ends_at", "hours", "kind", "city")
-    list_filter = ("kind", "city")
-    search_fields = ("title", "place")
-
-
-@admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyAdmin):
-    list_display = ("training", "teacher", "method", "at")
-    list_filter = ("method",)
-    list_select_related = ("training", "teacher__user")
-    raw_id_fields = ("training", "teacher", "recorded_by")
-
-
-@admin.register(OpenClass)
-class OpenClassAdmin(ReadOnlyAdmin):
-    list_display = ("topic", "school", "teacher", "scheduled_at", "held_at")
-    list_select_related = ("school", "teacher__user")
-    raw_id_fields = ("school", "teacher", "point", "held_by", "created_by")
-
-
-@admin.register(Observation)
-class ObservationAdmin(ReadOnlyAdmin):
-    list_display = ("open_class", "observer", "rating", "at")
-    list_select_related = ("open_class", "observer__user")
-    raw_id_fields = ("open_class", "observer")

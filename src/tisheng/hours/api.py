@@ -1,25 +1,21 @@
-"""The hours API: the ledger and totals (R-HOURS), trainings and check-in (R-OFFLINE), open classes and
-observations (R-RESEARCH). Scoped exactly like the pages: the same selectors and services."""
+"""The hours API: the ledger and totals (R-HOURS). Scoped exactly like the pages: the same selectors and
+services."""
 
 import datetime as dt
 from decimal import Decimal
 
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from tisheng.core.errors import NotFound, ValidationFailed
+from tisheng.core.errors import NotFound
 from tisheng.core.schemas import InputSchema
-from tisheng.core.scoping import get_visible, scope_for
+from tisheng.core.scoping import scope_for
 from tisheng.organisation import selectors as org_selectors
 from tisheng.programme.selectors import settings_for_city
 
-from . import checkin, selectors, services
+from . import selectors, services
 
 router = Router(tags=["hours"])
-MAX_IDS = 2000
 
 
 # ---- output -----------------------------------------------------------------------------------------
@@ -101,128 +97,6 @@ class UnitHoursOut(Schema):
     complete: int
 
 
-class AttendanceOut(Schema):
-    teacher_id: int
-    teacher_name: str
-    school_id: int = Field(alias="teacher.school_id")
-    method: str
-    at: dt.datetime
-
-    @staticmethod
-    def resolve_teacher_name(obj):
-        return str(obj.teacher)
-
-
-class TrainingOut(Schema):
-    id: int
-    title: str
-    place: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    hours: float
-    kind: str
-    organiser_level: str = Field(alias="level")
-    organiser_id: int
-    organiser_name: str
-    audience_all: bool
-    attendance_count: int = 0
-
-    @staticmethod
-    def resolve_organiser_id(obj):
-        return obj.organiser.pk
-
-    @staticmethod
-    def resolve_organiser_name(obj):
-        return obj.organiser.name
-
-
-class TrainingDetailOut(TrainingOut):
-    audience_school_ids: list[int]
-    can_manage: bool
-
-    @staticmethod
-    def resolve_audience_school_ids(obj):
-        return sorted(obj.audience_schools.values_list("pk", flat=True))
-
-
-class CheckinCodeOut(Schema):
-    id: int
-    token: str
-    url: str
-    valid_seconds: int
-
-
-class ObservationOut(Schema):
-    id: int
-    observer_id: int
-    observer_name: str
-    comment: str
-    rating: str
-    at: dt.datetime
-
-    @staticmethod
-    def resolve_observer_name(obj):
-        return str(obj.observer)
-
-
-class OpenClassOut(Schema):
-    id: int
-    school_id: int
-    teacher_id: int
-    teacher_name: str
-    topic: str
-    point_id: int
-    point_code: str = Field(alias="point.code")
-    scheduled_at: dt.datetime
-    place: str
-    giver_hours: float
-    observer_hours: float
-    held: bool = Field(alias="is_held")
-    held_at: dt.datetime | None
-    observation_count: int = 0
-
-    @staticmethod
-    def resolve_teacher_name(obj):
-        return str(obj.teacher)
-
-
-class OpenClassDetailOut(OpenClassOut):
-    observations: list[ObservationOut]
-
-    @staticmethod
-    def resolve_observations(obj):
-        return list(selectors.observation_list(scope=None, open_class=obj))
-
-
-class ResearchTeacherOut(Schema):
-    id: int
-    full_name: str = Field(alias="user.full_name")
-    school_id: int
-    classes_given: int
-    observations_made: int
-
-
-class ResearchSchoolOut(Schema):
-    id: int
-    name: str
-    county_id: int
-    teacher_count: int
-    gave_count: int
-    gave_percent: int
-    meets_half: bool
-    observed_two_count: int
-
-    @staticmethod
-    def resolve_gave_percent(obj):
-        return selectors.research_share(obj.gave_count, obj.teacher_count)
-
-    @staticmethod
-    def resolve_meets_half(obj):
-        return (
-            selectors.research_share(obj.gave_count, obj.teacher_count) >= selectors.RESEARCH_SHARE_REQUIRED
-        )
-
-
 # ---- input -----------------------------------------------------------------------------------------
 class ManualEntryIn(InputSchema):
     kind: str = Field(max_length=16)
@@ -233,41 +107,6 @@ class ManualEntryIn(InputSchema):
 
 class RemoveIn(InputSchema):
     reason: str = Field(max_length=500)
-
-
-class TrainingIn(InputSchema):
-    organiser_kind: str = Field(max_length=8, description="city、county 或 school")
-    organiser_id: int
-    title: str = Field(max_length=120)
-    place: str = Field(max_length=120)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    hours: Decimal
-    kind: str = Field("practice", max_length=16)
-    audience_school_ids: list[int] = Field(default_factory=list, max_length=MAX_IDS)
-
-
-class TeacherIdsIn(InputSchema):
-    teacher_ids: list[int] = Field(max_length=MAX_IDS)
-
-
-class CheckinIn(InputSchema):
-    token: str = Field(max_length=200)
-
-
-class OpenClassIn(InputSchema):
-    teacher_id: int
-    topic: str = Field(max_length=120)
-    point_id: int
-    scheduled_at: dt.datetime
-    place: str = Field(max_length=120)
-    giver_hours: Decimal = Decimal("2")
-    observer_hours: Decimal = Decimal("1")
-
-
-class ObservationIn(InputSchema):
-    comment: str = Field(max_length=2000)
-    rating: str = Field("", max_length=10)
 
 
 # ---- the ledger (R-HOURS) ---------------------------------------------------------------------------------
@@ -378,178 +217,3 @@ def county_summaries(request):
         _unit_row(r, "county_id", "county__name")
         for r in selectors.county_hours_summary(scope=scope_for(request.auth))
     ]
-
-
-# ---- trainings (R-OFFLINE) ----------------------------------------------------------------------------------
-@router.get("/trainings", response=list[TrainingOut], summary="线下集中培训")
-@paginate(LimitOffsetPagination)
-def trainings(request):
-    return selectors.training_list(scope=scope_for(request.auth))
-
-
-def _organiser(scope, kind: str, unit_id: int):
-    querysets = {"city": scope.cities, "county": scope.counties, "school": scope.schools}
-    if kind not in querysets:
-        raise ValidationFailed(
-            _("organiser_kind 应为 city、county 或 school。"), fields={"organiser_kind": _("无效")}
-        )
-    return get_visible(querysets[kind](), pk=unit_id)
-
-
-@router.post("/trainings", response={201: TrainingDetailOut}, summary="安排线下集中培训（主办单位管理员）")
-def training_create(request, payload: TrainingIn):
-    scope = scope_for(request.auth)
-    training = services.training_create(
-        actor=request.auth,
-        organiser=_organiser(scope, payload.organiser_kind, payload.organiser_id),
-        title=payload.title,
-        place=payload.place,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
-        hours=payload.hours,
-        kind=payload.kind,
-        audience_school_ids=payload.audience_school_ids,
-    )
-    return 201, _training_detail(scope, selectors.training_get(scope=scope, training_id=training.pk))
-
-
-def _training_detail(scope, training):
-    training.attendance_count = selectors.attendance_list(scope=scope, training=training).count()
-    training.can_manage = selectors.training_manageable(scope=scope, training=training)
-    return training
-
-
-@router.get("/trainings/{training_id}", response=TrainingDetailOut, summary="培训详情")
-def training_detail(request, training_id: int):
-    scope = scope_for(request.auth)
-    return _training_detail(scope, selectors.training_get(scope=scope, training_id=training_id))
-
-
-class AttendanceSheetOut(Schema):
-    id: int
-    count: int
-    items: list[AttendanceOut]
-
-
-@router.get(
-    "/trainings/{training_id}/attendance", response=AttendanceSheetOut, summary="参训记录（可见范围内的教师）"
-)
-def training_attendance(
-    request, training_id: int, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
-):
-    scope = scope_for(request.auth)
-    training = selectors.training_get(scope=scope, training_id=training_id)
-    rows = selectors.attendance_list(scope=scope, training=training)
-    return {"id": training.pk, "count": rows.count(), "items": list(rows[offset : offset + limit])}
-
-
-@router.post(
-    "/trainings/{training_id}/attendance", response={200: dict}, summary="按名单登记参训（主办单位管理员）"
-)
-def training_attendance_record(request, training_id: int, payload: TeacherIdsIn):
-    scope = scope_for(request.auth)
-    training = selectors.training_get(scope=scope, training_id=training_id)
-    services.training_require_manager(actor=request.auth, training=training)
-    ids = sorted(set(payload.teacher_ids))
-    teachers = list(scope.teachers().filter(pk__in=ids)) if ids else []
-    if len(teachers) != len(ids):
-        # Missing and out-of-scope ids are told apart by nothing.
-        raise ValidationFailed(_("有教师不存在或不在您的管理范围内。"), fields={"teacher_ids": _("无效")})
-    added = services.attendance_record_list(actor=request.auth, training=training, teachers=teachers)
-    return {"added": added}
-
-
-@router.get(
-    "/trainings/{training_id}/checkin-code", response=CheckinCodeOut, summary="当前签到码（主办单位管理员）"
-)
-def training_checkin_code(request, training_id: int):
-    training = selectors.training_get_managed(scope=scope_for(request.auth), training_id=training_id)
-    token = checkin.make_code(training.pk, now=timezone.now())
-    return {
-        "id": training.pk,
-        "token": token,
-        "url": request.build_absolute_uri(reverse("hours-checkin", args=[token])),
-        "valid_seconds": checkin.CODE_SECONDS,
-    }
-
-
-@router.post("/checkins", response={201: AttendanceOut}, summary="扫码签到（教师，签到码30秒内有效）")
-def checkin_create(request, payload: CheckinIn):
-    return 201, services.attendance_checkin(actor=request.auth, token=payload.token)
-
-
-# ---- open classes (R-RESEARCH) ---------------------------------------------------------------------------------
-@router.get("/open-classes", response=list[OpenClassOut], summary="公开课")
-@paginate(LimitOffsetPagination)
-def open_classes(request, school_id: int | None = None):
-    return selectors.open_class_list(scope=scope_for(request.auth), school_id=school_id)
-
-
-def _open_class_detail(scope, open_class):
-    open_class.observation_count = open_class.observations.count()
-    return open_class
-
-
-@router.get("/open-classes/{open_class_id}", response=OpenClassDetailOut, summary="公开课详情与听评课记录")
-def open_class_detail(request, open_class_id: int):
-    scope = scope_for(request.auth)
-    return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class_id))
-
-
-@router.post(
-    "/open-classes", response={201: OpenClassDetailOut}, summary="安排公开课（学校管理团队或授课教师）"
-)
-def open_class_create(request, payload: OpenClassIn):
-    scope = scope_for(request.auth)
-    open_class = services.open_class_schedule(
-        actor=request.auth,
-        teacher=selectors.hours_teacher_get(scope=scope, teacher_id=payload.teacher_id),
-        topic=payload.topic,
-        point=selectors.ability_point_get(scope=scope, point_id=payload.point_id),
-        scheduled_at=payload.scheduled_at,
-        place=payload.place,
-        giver_hours=payload.giver_hours,
-        observer_hours=payload.observer_hours,
-    )
-    return 201, _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class.pk))
-
-
-@router.post(
-    "/open-classes/{open_class_id}/observations",
-    response={201: ObservationOut},
-    summary="登记听课评课（教师）",
-)
-def observation_create(request, open_class_id: int, payload: ObservationIn):
-    scope = scope_for(request.auth)
-    open_class = selectors.open_class_get(scope=scope, open_class_id=open_class_id)
-    observation = services.observation_record(
-        actor=request.auth, open_class=open_class, comment=payload.comment, rating=payload.rating
-    )
-    return 201, observation
-
-
-@router.post(
-    "/open-classes/{open_class_id}/held",
-    response=OpenClassDetailOut,
-    summary="确认公开课已举行（学校管理团队）",
-)
-def open_class_held(request, open_class_id: int):
-    scope = scope_for(request.auth)
-    open_class = services.open_class_mark_held(
-        actor=request.auth, open_class=selectors.open_class_get(scope=scope, open_class_id=open_class_id)
-    )
-    return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class.pk))
-
-
-@router.get("/research/teachers", response=list[ResearchTeacherOut], summary="教师上公开课和听评课次数")
-@paginate(LimitOffsetPagination)
-def research_teachers(request, school_id: int | None = None):
-    return selectors.teacher_research_counts(scope=scope_for(request.auth), school_id=school_id)
-
-
-@router.get(
-    "/research/schools", response=list[ResearchSchoolOut], summary="各学校上公开课教师比例（要求50%）"
-)
-@paginate(LimitOffsetPagination)
-def research_schools(request, county_id: int | None = None):
-    return selectors.school_research_summary(scope=scope_for(request.auth), county_id=county_id)

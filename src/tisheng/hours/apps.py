@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class HoursConfig(AppConfig):
     name = "tisheng.hours"
     label = "hours"
-    verbose_name = "学时与研修活动"
+    verbose_name = "继续教育学时"
 
     def ready(self):
         # The course-hours import runs through exchange's job flow; exchange finds it here.

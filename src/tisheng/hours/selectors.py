@@ -1,12 +1,7 @@
 """Reads of the hours app. Every function starts from the actor's scope (core/scoping.py): what a
 person sees here is made only of `scope.teachers()`, `scope.schools()`, `scope.counties()` and
-`scope.cities()` querysets, so this app adds no visibility rule of its own.
-
-- hours entries: those of the teachers in scope;
-- trainings: those organised by a unit in scope, those whose audience includes a school in scope,
-  and those meant for the person as a teacher (R-OFFLINE);
-- open classes: those at a school in scope or given by a teacher in scope, and, for a teacher, those
-  of the schools where they may observe (own school, paired schools, collaboration zones).
+`scope.cities()` querysets, so this app adds no visibility rule of its own: hours entries are those
+of the teachers in scope; totals are grouped over the teachers in scope.
 """
 
 from __future__ import annotations
@@ -14,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
@@ -25,8 +20,7 @@ from tisheng.organisation.models import Teacher
 from tisheng.programme.models import ProgrammeSettings
 from tisheng.programme.selectors import settings_for_city
 
-from .models import Attendance, HoursEntry, Observation, OpenClass, Training
-from .services import audience_teachers, can_manage_training, observable_school_ids
+from .models import HoursEntry
 
 ZERO = Decimal("0")
 
@@ -177,257 +171,10 @@ def county_hours_summary(*, scope: Scope):
     return _unit_summary(scope, "county_id", ("county__name",))
 
 
-# ---- offline trainings (R-OFFLINE) ---------------------------------------------------------------------
-def _visible_trainings(scope: Scope):
-    schools = scope.schools()
-    through = Training.audience_schools.through.objects
-    q = (
-        Q(organiser_school__in=schools)
-        | Q(organiser_county__in=scope.counties())
-        | Q(organiser_city__in=scope.cities())
-        | Q(audience_all=True, organiser_county__in=schools.values("county_id"))
-        | Q(audience_all=True, organiser_city__in=schools.values("city_id"))
-        | Q(pk__in=through.filter(school__in=schools).values("training_id"))
-    )
-    if scope.teacher_id:
-        me = scope.teachers().filter(pk=scope.teacher_id).values("school_id", "county_id", "city_id").first()
-        if me:
-            q |= (
-                Q(organiser_school_id=me["school_id"])
-                | Q(audience_all=True, organiser_county_id=me["county_id"])
-                | Q(audience_all=True, organiser_city_id=me["city_id"])
-                | Q(pk__in=through.filter(school_id=me["school_id"]).values("training_id"))
-            )
-    return Training.objects.filter(q)
-
-
-def training_list(*, scope: Scope):
-    attended = (
-        Attendance.objects.filter(training=OuterRef("pk"))
-        .order_by()
-        .values("training")
-        .annotate(n=Count("id"))
-    )
-    qs = _visible_trainings(scope).select_related("organiser_city", "organiser_county", "organiser_school")
-    qs = qs.annotate(
-        attendance_count=Coalesce(Subquery(attended.values("n"), output_field=IntegerField()), 0)
-    )
-    if scope.teacher_id:
-        qs = qs.annotate(
-            i_attended=Exists(Attendance.objects.filter(training=OuterRef("pk"), teacher_id=scope.teacher_id))
-        )
-    return qs.order_by("-starts_at", "-id")
-
-
-def training_get(*, scope: Scope, training_id) -> Training:
-    return get_visible(
-        _visible_trainings(scope).select_related(
-            "organiser_city",
-            "organiser_county",
-            "organiser_county__city",
-            "organiser_school",
-            "organiser_school__county",
-        ),
-        pk=training_id,
-    )
-
-
-def training_manageable(*, scope: Scope, training: Training) -> bool:
-    return can_manage_training(scope, training)
-
-
-def attendance_list(*, scope: Scope, training: Training):
-    """Attendance of the training, of the teachers the person sees (a school team: its own teachers)."""
-    return (
-        Attendance.objects.filter(training=training, teacher_id__in=scope.teachers().values("pk"))
-        .select_related("teacher__user", "teacher__school")
-        .order_by("at", "id")
-    )
-
-
-def attendance_candidates(*, scope: Scope, training: Training, school_id=None):
-    """Teachers in scope and in the training's audience who have not attended yet (for the list form)."""
-    qs = (
-        scope.teachers()
-        .filter(pk__in=audience_teachers(training).values("pk"))
-        .exclude(pk__in=Attendance.objects.filter(training=training).values("teacher_id"))
-        .select_related("user", "school")
-    )
-    if school_id:
-        qs = qs.filter(school_id=school_id)
-    return qs.order_by("school_id", "id")
-
-
-def audience_school_choices(*, scope: Scope, training: Training):
-    """Schools in scope that are in the training's audience (to pick a school's list)."""
-    return (
-        scope.schools()
-        .filter(pk__in=audience_teachers(training).order_by().values("school_id"))
-        .order_by("county_id", "name")
-    )
-
-
-def organiser_choices(*, scope: Scope) -> list:
-    """Units the person may organise a training for: the cities, counties and schools they manage."""
-    from tisheng.organisation.models import City, County, School
-
-    units: list = []
-    if scope.is_superuser:
-        units += list(City.objects.all())
-    else:
-        units += list(City.objects.filter(id__in=scope.manage_cities))
-    units += list(County.objects.filter(id__in=scope.manage_counties).select_related("city"))
-    units += list(School.objects.filter(id__in=scope.manage_schools).select_related("county"))
-    return units
-
-
-def audience_school_options(*, scope: Scope, limit: int = 3000):
-    """Schools the person manages or whose county/city they manage (audience choices for a new training)."""
-    from tisheng.organisation.models import School
-
-    if scope.is_superuser:
-        return School.objects.select_related("county").order_by("county_id", "name")[:limit]
-    q = (
-        Q(pk__in=scope.manage_schools)
-        | Q(county_id__in=scope.manage_counties)
-        | Q(city_id__in=scope.manage_cities)
-    )
-    return scope.schools().filter(q).select_related("county").order_by("county_id", "name")[:limit]
-
-
-def my_attended_count(*, scope: Scope) -> int:
-    if not scope.teacher_id:
-        return 0
-    return Attendance.objects.filter(teacher_id=scope.teacher_id).count()
-
-
-# ---- school-based research activities (R-RESEARCH) ----------------------------------------------------
-def _visible_open_classes(scope: Scope):
-    q = Q(school__in=scope.schools()) | Q(teacher__in=scope.teachers())
-    if scope.teacher_id:
-        me = scope.teachers().filter(pk=scope.teacher_id).values("school_id").first()
-        if me:
-            q |= Q(school_id__in=sorted(observable_school_ids(me["school_id"])))
-    return OpenClass.objects.filter(q)
-
-
-def open_class_list(*, scope: Scope, school_id=None):
-    observed = (
-        Observation.objects.filter(open_class=OuterRef("pk"))
-        .order_by()
-        .values("open_class")
-        .annotate(n=Count("id"))
-    )
-    qs = (
-        _visible_open_classes(scope)
-        .select_related("school", "teacher__user", "point")
-        .annotate(observation_count=Coalesce(Subquery(observed.values("n"), output_field=IntegerField()), 0))
-    )
-    if school_id:
-        qs = qs.filter(school_id=school_id)
-    return qs.order_by("-scheduled_at", "-id")
-
-
-def open_class_get(*, scope: Scope, open_class_id) -> OpenClass:
-    return get_visible(
-        _visible_open_classes(scope).select_related("school", "teacher__user", "point", "held_by"),
-        pk=open_class_id,
-    )
-
-
-def observation_list(*, scope: Scope | None, open_class: OpenClass):
-    return open_class.observations.select_related("observer__user", "observer__school").order_by("at", "id")
-
-
-def _count_of(qs, field: str):
-    return Coalesce(
-        Subquery(
-            qs.order_by().values(field).annotate(n=Count("id")).values("n"), output_field=IntegerField()
-        ),
-        0,
-    )
-
-
-def teacher_research_counts(*, scope: Scope, school_id=None):
-    """Per teacher in scope: open classes given (held) and observations made (sheet 3.3, R-RESEARCH)."""
-    qs = scope.teachers().select_related("user", "school")
-    if school_id:
-        qs = qs.filter(school_id=school_id)
-    return qs.annotate(
-        classes_given=_count_of(
-            OpenClass.objects.filter(teacher=OuterRef("pk"), held_at__isnull=False), "teacher"
-        ),
-        observations_made=_count_of(Observation.objects.filter(observer=OuterRef("pk")), "observer"),
-    ).order_by("school_id", "id")
-
-
-def school_research_summary(*, scope: Scope, county_id=None):
-    """Per school in scope (sheet 3.2, R-RESEARCH): teachers, teachers who gave at least one held open
-    class, teachers who observed at least two classes. One query."""
-    teachers_here = Teacher.objects.filter(school=OuterRef("pk"))
-    gave = teachers_here.filter(
-        Exists(OpenClass.objects.filter(teacher=OuterRef("pk"), held_at__isnull=False))
-    )
-    observed_two = teachers_here.filter(
-        GreaterThanOrEqual(_count_of(Observation.objects.filter(observer=OuterRef("pk")), "observer"), 2)
-    )
-    qs = scope.schools().select_related("county")
-    if county_id:
-        qs = qs.filter(county_id=county_id)
-    return qs.annotate(
-        teacher_count=_count_of(teachers_here, "school"),
-        gave_count=_count_of(gave, "school"),
-        observed_two_count=_count_of(observed_two, "school"),
-    ).order_by("county_id", "name")
-
-
-def research_share(gave: int, teachers: int) -> int:
-    """Percent of teachers who gave an open class; R-RESEARCH asks for 50 %."""
-    return int(gave * 100 / teachers) if teachers else 0
-
-
-RESEARCH_SHARE_REQUIRED = 50
-
-
-def ability_points_for(*, scope: Scope):
-    """The ability points an open class can be about: the built-in framework's points the person sees
-    (with their city's local points, R-FW-2)."""
-    from tisheng.framework.models import Framework
-    from tisheng.framework.selectors import point_list
-
-    framework = Framework.objects.filter(is_builtin=True).order_by("id").first()
-    return point_list(scope=scope, framework=framework) if framework else []
-
-
-def ability_point_get(*, scope: Scope, point_id):
-    from tisheng.framework.models import AbilityPoint
-
-    visible = Q(city__isnull=True)
-    if scope.is_superuser:
-        visible = Q()
-    elif cities := scope.city_ids_in_view():
-        visible |= Q(city_id__in=sorted(cities))
-    return get_visible(AbilityPoint.objects.filter(visible), pk=point_id)
-
-
-# Actions only managers have (the QR screen, taking back an entry, confirming a class was held) are
-# "not found" for everyone else, as a row outside the scope is: the page does not exist for them.
-def training_get_managed(*, scope: Scope, training_id) -> Training:
-    training = training_get(scope=scope, training_id=training_id)
-    if not can_manage_training(scope, training):
-        raise NotFound()
-    return training
-
-
+# Taking back an entry is "not found" for everyone who does not manage the teacher's school, as a row
+# outside the scope is: the page does not exist for them.
 def entry_get_managed(*, scope: Scope, entry_id) -> HoursEntry:
     entry = entry_get(scope=scope, entry_id=entry_id)
     if not scope.can_manage_school(entry.teacher.school):
         raise NotFound()
     return entry
-
-
-def open_class_get_managed(*, scope: Scope, open_class_id) -> OpenClass:
-    open_class = open_class_get(scope=scope, open_class_id=open_class_id)
-    if not scope.can_manage_school(open_class.school):
-        raise NotFound()
-    return open_class

@@ -10,11 +10,13 @@ from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
 from tisheng.core.scoping import get_visible
 from tisheng.evidence.models import Evidence, EvidenceStatus
-from tisheng.hours.models import Attendance, HoursBalance, Observation, OpenClass
+from tisheng.hours.models import HoursBalance
 from tisheng.organisation.models import Teacher
 from tisheng.plans.models import Pick, Plan, PlanKind
 from tisheng.programme.models import BatchCalendar
 from tisheng.programme.selectors import calendar_for, settings_for_city
+from tisheng.research.models import Observation, OpenClass
+from tisheng.trainings.models import Attendance
 
 from .sheet import Raw, items_for, states
 

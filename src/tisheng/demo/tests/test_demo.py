@@ -13,15 +13,7 @@ from django.utils import timezone
 
 from tisheng.demo.services import demo_city_build
 from tisheng.evidence.models import Evidence, EvidenceStatus, EvidenceVersion
-from tisheng.hours.models import (
-    Attendance,
-    HoursBalance,
-    HoursEntry,
-    HoursSource,
-    Observation,
-    OpenClass,
-    Training,
-)
+from tisheng.hours.models import HoursBalance, HoursEntry, HoursSource
 from tisheng.organisation.models import School, Teacher
 from tisheng.people.models import User
 from tisheng.plans.models import Pick, Plan, PlanKind, PlanStatus, SchoolLaunch
@@ -29,6 +21,8 @@ from tisheng.plans.rules import menu_shortfalls
 from tisheng.plans.services import pick_status, team_problems
 from tisheng.programme.models import BatchCalendar
 from tisheng.programme.selectors import settings_for_city
+from tisheng.research.models import Observation, OpenClass
+from tisheng.trainings.models import Attendance, Training
 
 pytestmark = pytest.mark.django_db
 

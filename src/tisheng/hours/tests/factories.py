@@ -8,19 +8,8 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
-from django.utils import timezone
 
-from tisheng.framework.models import AbilityPoint
-from tisheng.hours.models import (
-    Attendance,
-    AttendanceMethod,
-    HoursEntry,
-    HoursKind,
-    HoursSource,
-    Observation,
-    OpenClass,
-    Training,
-)
+from tisheng.hours.models import HoursEntry, HoursKind, HoursSource
 from tisheng.organisation.tests.factories import (  # noqa: F401 - re-exported for the hours tests
     PASSWORD,
     CityFactory,
@@ -47,64 +36,3 @@ class HoursEntryFactory(factory.django.DjangoModelFactory):
     source_key = factory.Sequence(lambda n: f"key-{n}")
     title = "手工录入"
     reason = "补录线下培训学时"
-
-
-class TrainingFactory(factory.django.DjangoModelFactory):
-    """A county training (audience: the whole county) by default."""
-
-    class Meta:
-        model = Training
-
-    organiser_city = None
-    organiser_county = factory.SubFactory(CountyFactory)
-    organiser_school = None
-    city = factory.LazyAttribute(
-        lambda o: (
-            o.organiser_city or (o.organiser_county.city if o.organiser_county else o.organiser_school.city)
-        )
-    )
-    title = factory.Sequence(lambda n: f"信息技术应用能力提升培训{n}")
-    place = "县教师发展中心"
-    starts_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(minutes=10))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=3))
-    hours = Decimal("4")
-    kind = HoursKind.PRACTICE
-    audience_all = True
-    created_by = factory.SubFactory(UserFactory)
-
-
-class AttendanceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Attendance
-
-    training = factory.SubFactory(TrainingFactory)
-    teacher = factory.SubFactory(TeacherFactory)
-    method = AttendanceMethod.LIST
-    at = factory.LazyFunction(timezone.now)
-
-
-def point(code: str = "1-1") -> AbilityPoint:
-    return AbilityPoint.objects.get(framework__code="henan-2021", code=code, city__isnull=True)
-
-
-class OpenClassFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OpenClass
-
-    teacher = factory.SubFactory(TeacherFactory)
-    school = factory.SelfAttribute("teacher.school")
-    topic = factory.Sequence(lambda n: f"用希沃白板上《春》第{n}课")
-    point = factory.LazyFunction(point)
-    scheduled_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
-    place = "录播教室"
-    created_by = factory.SubFactory(UserFactory)
-
-
-class ObservationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Observation
-
-    open_class = factory.SubFactory(OpenClassFactory)
-    observer = factory.SubFactory(TeacherFactory, school=factory.SelfAttribute("..open_class.school"))
-    comment = "课件使用恰当，学生参与度高，建议增加互动环节。"
-    rating = "good"

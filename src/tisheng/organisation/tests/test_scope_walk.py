@@ -68,21 +68,24 @@ WRITE_OPERATIONS = {
     (
         "post",
         "/api/v1/trainings",
-    ): "hours/tests/test_trainings.py (an organiser outside the scope is not found)",
-    ("post", "/api/v1/trainings/{training_id}/attendance"): "walked below + hours/tests/test_trainings.py",
+    ): "trainings/tests/test_trainings.py (an organiser outside the scope is not found)",
+    (
+        "post",
+        "/api/v1/trainings/{training_id}/attendance",
+    ): "walked below + trainings/tests/test_trainings.py",
     (
         "post",
         "/api/v1/checkins",
-    ): "hours/tests/test_trainings.py (a signed code; audience and window checked)",
+    ): "trainings/tests/test_trainings.py (a signed code; audience and window checked)",
     (
         "post",
         "/api/v1/open-classes",
-    ): "hours/tests/test_research.py (teachers and points out of sight: not found)",
+    ): "research/tests/test_research.py (teachers and points out of sight: not found)",
     (
         "post",
         "/api/v1/open-classes/{open_class_id}/observations",
-    ): "walked below + hours/tests/test_research.py",
-    ("post", "/api/v1/open-classes/{open_class_id}/held"): "walked below + hours/tests/test_research.py",
+    ): "walked below + research/tests/test_research.py",
+    ("post", "/api/v1/open-classes/{open_class_id}/held"): "walked below + research/tests/test_research.py",
 }
 
 
@@ -203,7 +206,9 @@ def world(db):
 
     from django.utils import timezone
 
-    from tisheng.hours.models import HoursEntry, OpenClass, Training
+    from tisheng.hours.models import HoursEntry
+    from tisheng.research.models import OpenClass
+    from tisheng.trainings.models import Training
 
     def entry(teacher):
         return HoursEntry.objects.create(
@@ -519,7 +524,7 @@ def test_every_page_with_an_id_is_walked():
     for name, params in _page_patterns():
         if name == "framework-detail":  # slug of a public framework, not a scoped row
             continue
-        if name == "hours-checkin":  # a signed, expiring check-in code: hours/tests/test_trainings.py
+        if name == "hours-checkin":  # a signed, expiring check-in code: trainings/tests/test_trainings.py
             continue
         ids = [p for p in params if p not in PAGE_KWARGS.get(name, {})]
         assert len(ids) == 1 and ids[0] in PARAMS, f"page {name} has parameters {params}: add it to this test"

@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tisheng.evidence.models import Evidence, EvidenceStatus
-from tisheng.hours.models import Attendance, HoursBalance, OpenClass, Training
+from tisheng.hours.models import HoursBalance
 from tisheng.organisation.tests.factories import CountyFactory, SchoolFactory, TeacherFactory, user_with_role
 from tisheng.people.models import Role
 from tisheng.plans.models import Pick, Plan
 from tisheng.plans.tests.factories import points
 from tisheng.programme.models import BatchCalendar
+from tisheng.research.models import OpenClass
+from tisheng.trainings.models import Attendance, Training
 
 pytestmark = pytest.mark.django_db
 

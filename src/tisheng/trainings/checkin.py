@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tisheng.core.errors import ValidationFailed
 
+# The salt the code had when trainings were part of the hours app: codes on screen during a deploy stay good.
 SALT = "tisheng.hours.checkin"
 CODE_SECONDS = 30
 # A code from a clock slightly ahead (another server) is still accepted.

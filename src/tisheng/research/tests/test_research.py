@@ -13,9 +13,10 @@ from django.utils import timezone
 from tisheng.core.errors import Conflict, Forbidden, ValidationFailed
 from tisheng.core.models import AuditEvent
 from tisheng.core.scoping import scope_for
-from tisheng.hours import selectors, services
-from tisheng.hours.models import HoursBalance, HoursEntry, Observation, OpenClass
+from tisheng.hours.models import HoursBalance, HoursEntry
 from tisheng.organisation.models import CollaborationZone, SchoolPair
+from tisheng.research import selectors, services
+from tisheng.research.models import Observation, OpenClass
 
 from .factories import (
     CityFactory,

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tisheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tisheng.core.models import AuditEvent
-from tisheng.hours import checkin, services
-from tisheng.hours.models import Attendance, HoursBalance, HoursEntry, HoursSource, Training
+from tisheng.hours.models import HoursBalance, HoursEntry, HoursSource
+from tisheng.trainings import checkin, services
+from tisheng.trainings.models import Attendance, Training
 
 from .factories import (
     AttendanceFactory,

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TrainingsConfig(AppConfig):
+    name = "tisheng.trainings"
+    label = "trainings"
+    verbose_name = "线下集中培训"
