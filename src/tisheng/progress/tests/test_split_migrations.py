@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tisheng.core.models import AuditEvent
+from tisheng.framework.models import AbilityPoint, Dimension, Environment, Framework
 from tisheng.hours.models import HoursEntry
 from tisheng.organisation.tests.factories import TeacherFactory, UserFactory
 from tisheng.research.models import Observation, OpenClass
@@ -28,12 +29,26 @@ def _migrate(targets):
     return executor
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Real transactions: the migrations run as `migrate` runs them. (No serialized_rollback: its restore
+# clashes with the content types another transactional test's flush has made again.)
+@pytest.mark.django_db(transaction=True)
 def test_the_split_migrates_a_database_of_the_old_hours_app_forward_with_its_rows():
-    # People and units first: their tables are not touched by the split.
+    # People, units and an ability point first: their tables are not touched by the split.
     giver = TeacherFactory()
     observer = TeacherFactory(school=giver.school)
     manager = UserFactory()
+    framework = Framework.objects.create(code="split-test", name="迁移测试")
+    point = AbilityPoint.objects.create(
+        framework=framework,
+        code="1-1",
+        environment=Environment.values[0],
+        dimension=Dimension.values[0],
+        description="迁移测试能力点",
+    )
+    # The content types as a database in use has them (a flush by an earlier test may have left none).
+    ContentType.objects.clear_cache()
+    for model in (Training, Attendance, OpenClass, Observation):
+        ContentType.objects.get_for_model(model)
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
         executor = _migrate(BEFORE_SPLIT)
@@ -59,7 +74,6 @@ def test_the_split_migrates_a_database_of_the_old_hours_app_forward_with_its_row
         attendance = old.get_model("hours", "Attendance").objects.create(
             training_id=training.pk, teacher_id=giver.pk, method="qr", at=start, recorded_by_id=manager.pk
         )
-        point = old.get_model("framework", "AbilityPoint").objects.filter(city__isnull=True).order_by("pk")[0]
         open_class = old.get_model("hours", "OpenClass").objects.create(
             school_id=giver.school_id,
             teacher_id=giver.pk,
@@ -82,8 +96,8 @@ def test_the_split_migrates_a_database_of_the_old_hours_app_forward_with_its_row
             source_key=str(training.pk),
             title=training.title,
         )
-        # The content type as the old app had it (made under that label by the backward migration or
-        # by post_migrate on the old code), and an audit event naming the training the old way.
+        # The backward migrations gave the content types their old label back; an audit event names
+        # the training the old way.
         old_types = old.get_model("contenttypes", "ContentType").objects
         assert old_types.filter(app_label="hours", model="training").exists()
         old_type_id = old_types.get(app_label="hours", model="openclass").pk
