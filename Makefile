@@ -37,6 +37,8 @@ demo: setup
 	$(BIN)/tisheng migrate --no-input -v 0
 	$(BIN)/tisheng demo-data --teachers $(TEACHERS) --if-empty
 	$(BIN)/tisheng collectstatic --no-input -v 0
+	@# No worker runs yet: imports a previous worker left half-done are marked failed, with a retry.
+	$(BIN)/tisheng import-recover
 	@echo "Serving tisheng at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the task worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/tisheng db_worker --interval 1 >var/worker.log 2>&1 & worker=$$!; \

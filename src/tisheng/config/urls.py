@@ -28,6 +28,7 @@ urlpatterns = [
     path("imports/<uuid:job_id>/", exchange_views.import_detail, name="import-detail"),
     path("imports/<uuid:job_id>/progress/", exchange_views.import_progress, name="import-progress"),
     path("imports/<uuid:job_id>/confirm/", exchange_views.import_confirm, name="import-confirm"),
+    path("imports/<uuid:job_id>/retry/", exchange_views.import_retry, name="import-retry"),
     path("imports/<uuid:job_id>/report/", exchange_views.import_report, name="import-report"),
     path("programme/", include("tisheng.programme.urls")),
     path("plans/", include("tisheng.plans.urls")),

@@ -406,7 +406,8 @@ def journey_build(
             continue
         in_group: dict[int, list[Teacher]] = {}
         for t in by_school.get(s.id, []):
-            in_group.setdefault(t.group_id, []).append(t)
+            if t.id != teacher.id:  # the `teacher` login stays a plain teacher: it leads no group
+                in_group.setdefault(t.group_id, []).append(t)
         for g in groups_by_school.get(s.id, []):
             if g.id != demo_group.id and rng.random() >= PACE[s.batch_year].group_plan:
                 continue

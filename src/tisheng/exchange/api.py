@@ -2,7 +2,7 @@ from uuid import UUID
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from tisheng.core.errors import NotFound, ValidationFailed
@@ -31,9 +31,14 @@ class ImportJobOut(Schema):
     valid_only: bool
     rows: int
     valid: int
-    created: int
-    updated: int
-    unchanged: int
+    created: int = Field(description="写入的新增行数（未写入时为 0）")
+    updated: int = Field(description="写入的更新行数（未写入时为 0）")
+    unchanged: int = Field(description="写入时未变的行数（未写入时为 0）")
+    would_create: int = Field(description="检查结果：无误的行将新增多少")
+    would_update: int = Field(description="检查结果：无误的行将更新多少")
+    would_keep: int = Field(description="检查结果：无误的行中与平台一致、不变的有多少")
+    interrupted: bool = Field(description="因工作进程中断而失败，可重试")
+    retry_stage: str = Field(description="重试时重新运行的步骤：check、apply，或空（不能重试）")
     error_count: int
     errors: list[ImportErrorOut]
     message: str
@@ -94,6 +99,16 @@ def import_detail(request, job_id: UUID):
 @router.post("/imports/{job_id}/confirm", response={202: ImportJobOut}, summary="确认导入（检查无误后）")
 def import_confirm(request, job_id: UUID):
     job = services.import_job_confirm(actor=request.auth, job=_job(request, job_id))
+    return 202, job
+
+
+@router.post(
+    "/imports/{job_id}/retry",
+    response={202: ImportJobOut},
+    summary="重试中断的导入（重新检查，或重新导入已确认的文件）",
+)
+def import_retry(request, job_id: UUID):
+    job = services.import_job_retry(actor=request.auth, job=_job(request, job_id))
     return 202, job
 
 

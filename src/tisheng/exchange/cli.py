@@ -75,9 +75,14 @@ class ImportCommand(BaseCommand):
             out.write(f"  …… 另有 {len(result.errors) - 50} 个问题（用 --report 导出全部）。")
         if options["dry_run"]:
             out.write(
-                f"检查完成（未写入）：将新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}。"
+                f"检查完成（未写入）：将新增 {result.would_create}，更新 {result.would_update}，"
+                f"未变 {result.would_keep}。"
             )
         elif result.written:
             out.write(f"已导入：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}。")
         else:
-            out.write("有问题的行，未写入任何数据。改正后重新导入，或用 --valid-only 只导入无误的行。")
+            out.write(
+                "有问题的行，未写入任何数据（新增 0）。无误的行本可新增 "
+                f"{result.would_create}，更新 {result.would_update}。"
+                "改正后重新导入，或用 --valid-only 只导入无误的行。"
+            )

@@ -42,11 +42,18 @@ class RowError:
 
 @dataclass
 class ImportResult:
+    """`created`/`updated`/`unchanged` count what was written: all 0 for a dry run or a refused
+    import. What the check found the file would do is under `would_create`/`would_update`/
+    `would_keep`, so a refused import never reads as if it had created anything."""
+
     rows: int = 0
     valid: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    would_create: int = 0
+    would_update: int = 0
+    would_keep: int = 0
     errors: list[RowError] = field(default_factory=list)
     written: bool = False
     headers: list[str] = field(default_factory=list)
@@ -59,6 +66,9 @@ class ImportResult:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "would_create": self.would_create,
+            "would_update": self.would_update,
+            "would_keep": self.would_keep,
             "errors": [e.as_dict() for e in self.errors],
         }
 
@@ -157,6 +167,11 @@ class Importer(abc.ABC):
                     if plan:
                         self.apply(plan)
                     result.written = True
+                    result.created, result.updated, result.unchanged = (
+                        result.would_create,
+                        result.would_update,
+                        result.would_keep,
+                    )
                     self.record_audit(result, source)
         except _Abort:
             result.written = False
@@ -173,9 +188,9 @@ class Importer(abc.ABC):
         plan[:] = [p for p in plan if p.row not in bad]
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
         result.valid = result.rows - len(bad)
-        result.created = sum(1 for p in plan if p.action == "create")
-        result.updated = sum(1 for p in plan if p.action == "update")
-        result.unchanged = sum(1 for p in plan if p.action == "unchanged")
+        result.would_create = sum(1 for p in plan if p.action == "create")
+        result.would_update = sum(1 for p in plan if p.action == "update")
+        result.would_keep = sum(1 for p in plan if p.action == "unchanged")
 
 
 def cell_text(

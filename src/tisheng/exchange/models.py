@@ -46,15 +46,25 @@ class ImportJob(models.Model):
     valid_only = models.BooleanField("只导入无误的行", default=False)
     rows = models.PositiveIntegerField("数据行", default=0)
     valid = models.PositiveIntegerField("无误行", default=0)
+    # What was written (0 until the import is done) and, apart, what the check found the good rows
+    # would do: a refused import must never read as if it had created anything.
     created = models.PositiveIntegerField("新增", default=0)
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("未变", default=0)
+    would_create = models.PositiveIntegerField("将新增", default=0)
+    would_update = models.PositiveIntegerField("将更新", default=0)
+    would_keep = models.PositiveIntegerField("将不变", default=0)
     error_count = models.PositiveIntegerField("问题数", default=0)
     errors = models.JSONField("问题（前若干条）", default=list, blank=True)
     preview = models.JSONField("预览", default=list, blank=True)
     headers = models.JSONField("表头", default=list, blank=True)
     message = models.TextField("说明", blank=True)
     report = models.FileField("问题报告", upload_to="imports/reports/%Y/%m/", blank=True)
+    # The queued task (django-tasks result id) and the job's last sign of life: what
+    # `tisheng import-recover` reads to tell a job left behind by a dead worker from one still queued.
+    task_id = models.CharField("任务编号", max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    interrupted = models.BooleanField("因中断而失败", default=False)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField("上传时间", default=timezone.now, db_index=True)
@@ -76,6 +86,21 @@ class ImportJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def retry_stage(self) -> str:
+        """What a retry of an interrupted job runs again: the check, or the confirmed import."""
+        if not (self.status == ImportStatus.FAILED and self.interrupted):
+            return ""
+        return "apply" if self.checked_at else "check"
+
+    @property
+    def can_confirm(self) -> bool:
+        return (
+            self.status == ImportStatus.CHECKED
+            and self.valid > 0
+            and (self.valid_only or not self.error_count)
+        )
 
     @property
     def is_running(self) -> bool:

@@ -30,6 +30,9 @@ def write_report(path: Path, *, result: ImportResult, table: Table | None, title
         ("新增", result.created),
         ("更新", result.updated),
         ("未变", result.unchanged),
+        # What the good rows would do: the numbers of the check, whether or not anything was written.
+        ("无误的行将新增", result.would_create),
+        ("无误的行将更新", result.would_update),
         ("问题", len(result.errors)),
         ("是否已写入", "是" if result.written else "否（未写入任何数据）"),
     ]

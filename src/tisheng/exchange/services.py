@@ -6,6 +6,7 @@ import logging
 import shutil
 import tempfile
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -64,10 +65,20 @@ def import_job_create(*, actor, kind: str, unit, upload, valid_only: bool = Fals
     job.file.save(name, upload, save=False)
     job.save()
     events.import_uploaded(actor=actor, job=job)
-    from .tasks import check_import
-
-    transaction.on_commit(lambda: check_import.enqueue(str(job.pk)))
+    _enqueue_on_commit(job, apply=False)
     return job
+
+
+def _enqueue_on_commit(job: ImportJob, *, apply: bool) -> None:
+    """Queue the check or the import once the job's row is committed, and keep the task's id:
+    `import_jobs_recover` asks the queue about it to tell a job still waiting from one left behind."""
+    from .tasks import apply_import, check_import
+
+    def enqueue() -> None:
+        result = (apply_import if apply else check_import).enqueue(str(job.pk))
+        ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(enqueue)
 
 
 @transaction.atomic
@@ -83,12 +94,79 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
         raise ValidationFailed(_("没有可导入的行。"))
     job.status = ImportStatus.QUEUED
     job.progress_done = 0
-    job.save(update_fields=["status", "progress_done"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "progress_done", "heartbeat_at"])
     events.import_confirmed(actor=actor, job=job)
-    from .tasks import apply_import
-
-    transaction.on_commit(lambda: apply_import.enqueue(str(job.pk)))
+    _enqueue_on_commit(job, apply=True)
     return job
+
+
+@transaction.atomic
+def import_job_retry(*, actor, job: ImportJob) -> ImportJob:
+    """Run an interrupted job again: its check, or (if it had been checked and confirmed) its
+    import, which checks every row again inside its own transaction before writing."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)  # two clicks queue it once
+    target_for(actor=actor, unit=_unit_of(job))
+    stage = job.retry_stage
+    if not stage:
+        raise Conflict(_("该导入当前状态为“%(s)s”，不能重试。") % {"s": job.get_status_display()})
+    job.status = ImportStatus.QUEUED if stage == "apply" else ImportStatus.UPLOADED
+    job.interrupted = False
+    job.message = ""
+    job.progress_done = 0
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "interrupted", "message", "progress_done", "heartbeat_at"])
+    events.import_retried(actor=actor, job=job, stage=stage)
+    _enqueue_on_commit(job, apply=stage == "apply")
+    return job
+
+
+LEFT_BEHIND = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.APPLYING)
+
+
+def _task_waiting(job: ImportJob) -> bool:
+    """Whether the job's task still waits in the queue, so that a worker will run it."""
+    from django_tasks import TaskResultStatus, default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    if not job.task_id:
+        return False
+    try:
+        result = default_task_backend.get_result(job.task_id)
+    except (TaskResultDoesNotExist, NotImplementedError, ValueError):
+        return False
+    return result.status == TaskResultStatus.READY
+
+
+def import_jobs_recover(*, older_than: timedelta = timedelta(0), now=None) -> list[ImportJob]:
+    """Mark as failed the jobs a dead worker left behind, so that their page offers a retry.
+
+    Run when a worker starts (`make demo` runs `tisheng import-recover` just before `db_worker`):
+    a job being checked or imported then has no worker any more, and a job waiting for the check
+    or the import whose task is no longer waiting in the queue (the dead worker had claimed it, or
+    the queue lost it) would wait for ever. A job whose task still waits is left for the worker.
+    Its transaction died with the worker, so nothing of it was written. With several workers,
+    `older_than` spares the jobs another live worker may still be running.
+    """
+    now = now or timezone.now()
+    marked = []
+    for job in ImportJob.objects.filter(status__in=LEFT_BEHIND).order_by("created_at"):
+        last = job.heartbeat_at or job.created_at
+        if now - last < older_than:
+            continue
+        if job.status in (ImportStatus.UPLOADED, ImportStatus.QUEUED) and _task_waiting(job):
+            continue
+        with transaction.atomic():
+            # Conditional, so a job that moved on meanwhile is never marked.
+            changed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+                status=ImportStatus.FAILED,
+                interrupted=True,
+                message=_("导入中断，未写入任何数据，请重新确认"),
+            )
+            if changed:
+                events.import_interrupted(job=job, was=job.status)
+                marked.append(job)
+    return marked
 
 
 def _importer(job: ImportJob, target: ImportTarget, progress):
@@ -98,7 +176,9 @@ def _importer(job: ImportJob, target: ImportTarget, progress):
 
 def _progress_writer(job: ImportJob):
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+        ImportJob.objects.filter(pk=job.pk).update(
+            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+        )
 
     return progress
 
@@ -155,10 +235,14 @@ def _run(job_id, *, apply: bool) -> None:
     except ImportJob.DoesNotExist:
         return
     expected = ImportStatus.QUEUED if apply else ImportStatus.UPLOADED
-    if job.status != expected:
-        return  # a duplicate delivery of the task
     job.status = ImportStatus.APPLYING if apply else ImportStatus.CHECKING
-    job.save(update_fields=["status"])
+    job.heartbeat_at = timezone.now()
+    # Claimed with a conditional update: a duplicate delivery of the task, or a job marked
+    # interrupted meanwhile, is left alone.
+    if not ImportJob.objects.filter(pk=job.pk, status=expected).update(
+        status=job.status, heartbeat_at=job.heartbeat_at
+    ):
+        return
     try:
         target = target_for(actor=job.created_by, unit=_unit_of(job))
     except NotFound:
@@ -181,6 +265,11 @@ def _run(job_id, *, apply: bool) -> None:
         return
     job.rows, job.valid = result.rows, result.valid
     job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
+    job.would_create, job.would_update, job.would_keep = (
+        result.would_create,
+        result.would_update,
+        result.would_keep,
+    )
     job.error_count = len(result.errors)
     job.errors = [e.as_dict() for e in result.errors[:2000]]
     job.headers = [str(c) if c is not None else "" for c in getattr(importer.table, "header_cells", [])]

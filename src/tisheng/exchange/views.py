@@ -99,6 +99,14 @@ def import_confirm(request, job_id):
 
 
 @login_required
+@require_POST
+def import_retry(request, job_id):
+    job = _job(request, job_id)
+    services.import_job_retry(actor=request.user, job=job)
+    return redirect("import-detail", job_id=job.pk)
+
+
+@login_required
 @require_GET
 def import_report(request, job_id):
     job = _job(request, job_id)

@@ -1,8 +1,17 @@
 """Programme settings per city (issue: school-based journey, item 1). Xinyang's values are the
 defaults; nothing about hours, picks or limits is hard-coded elsewhere."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+
+
+def _number(value) -> str:
+    """20.0 → "20", 20.5 → "20.5": hours as people write them."""
+    value = Decimal(value)
+    return str(int(value)) if value == value.to_integral() else str(value.normalize())
 
 
 class PickCoverage(models.TextChoices):
@@ -58,6 +67,52 @@ class ProgrammeSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city} 项目设置"
+
+    # ---- the rules in words, for pages (never a code such as `each_offered`) -------------------
+    @property
+    def hours_rule(self) -> str:
+        # R-HOURS: only the total and the practice hours carry 不少于 in the seed.
+        return _(
+            "总学时不少于%(total)s学时，其中网络研修%(online)s学时、校本实践不少于%(practice)s学时。"
+        ) % {
+            "total": _number(self.total_hours_required),
+            "online": _number(self.online_hours_required),
+            "practice": _number(self.practice_hours_required),
+        }
+
+    @property
+    def pick_rule(self) -> str:
+        # R-PICK: the coverage rule as the programme chose it.
+        if self.pick_coverage == PickCoverage.AT_LEAST_N:
+            coverage = _("至少覆盖%(n)s个维度") % {"n": self.pick_min_dimensions}
+        else:
+            coverage = _("学校提供的每个维度至少选1个")
+        return _("从学校提供的能力点中至少选择%(n)s个，%(coverage)s。") % {
+            "n": self.min_picks,
+            "coverage": coverage,
+        }
+
+    @property
+    def rules(self) -> list[tuple[str, str]]:
+        """Every setting as a line a person reads: (what, the rule)."""
+        return [
+            (_("学时要求"), self.hours_rule),
+            (_("教师选点"), self.pick_rule),
+            (_("学校提供能力点"), _("至少来自%(n)s个维度。") % {"n": self.min_offer_dimensions}),  # R-DIM
+            (
+                _("线下集中培训"),
+                _("每位教师参加%(n)s次并完成研修任务。") % {"n": self.offline_trainings_required},
+            ),  # R-OFFLINE
+            (
+                _("校本研修"),
+                _("上一节公开课，或听评课%(n)s次。") % {"n": self.observations_required},
+            ),  # R-RESEARCH
+            (
+                _("上传大小上限"),
+                _("文档%(doc)s MB，图片%(img)s MB，视频%(video)s MB。")
+                % {"doc": self.max_document_mb, "img": self.max_image_mb, "video": self.max_video_mb},
+            ),
+        ]
 
 
 class BatchCalendar(models.Model):

@@ -2,4 +2,7 @@ from django.urls import path
 
 from . import views
 
-urlpatterns = [path("<int:city_id>/", views.programme_settings, name="programme-settings")]
+urlpatterns = [
+    path("", views.programme_home, name="programme-home"),
+    path("<int:city_id>/", views.programme_settings, name="programme-settings"),
+]

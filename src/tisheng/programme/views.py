@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from tisheng.core.errors import AppError
+from tisheng.core.errors import AppError, Forbidden, NotFound
 from tisheng.core.scoping import get_visible, scope_for
+from tisheng.organisation.models import City
 from tisheng.programme.models import BatchCalendar
 
 from . import services
@@ -14,16 +15,26 @@ from .selectors import settings_for_city
 
 
 @login_required
+@require_GET
+def programme_home(request):
+    """The menu's entry: the settings of the person's own city (the city office edits them)."""
+    scope = scope_for(request.user)
+    if scope.is_platform_admin:
+        city_ids = list(City.objects.order_by("id").values_list("id", flat=True)[:1])
+    else:
+        city_ids = sorted(scope.city_ids_in_view())
+    if not city_ids:
+        raise NotFound()
+    return redirect("programme-settings", city_id=city_ids[0])
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def programme_settings(request, city_id: int):
     scope = scope_for(request.user)
     city_ids = scope.city_ids_in_view() if not scope.is_platform_admin else None
     if city_ids is not None and city_id not in city_ids:
-        from tisheng.core.errors import NotFound
-
         raise NotFound()
-    from tisheng.organisation.models import City
-
     city = get_visible(City.objects.all(), pk=city_id)
     can_edit = scope.can_manage_city(city.pk)
     row = settings_for_city(city.pk)
@@ -36,8 +47,6 @@ def programme_settings(request, city_id: int):
     status = 200
     if request.method == "POST":
         if not can_edit:
-            from tisheng.core.errors import Forbidden
-
             raise Forbidden(_("只有市工程办管理员可以修改项目设置。"))
         target = form if "settings" in request.POST else calendar_form
         if target.is_valid():
@@ -67,6 +76,8 @@ def programme_settings(request, city_id: int):
             "calendar_form": calendar_form,
             "calendars": BatchCalendar.objects.filter(city=city).order_by("batch_year"),
             "can_edit": can_edit,
+            # Read again: a refused form has already put its values on `row`.
+            "settings_row": settings_for_city(city.pk),
         },
         status=status,
     )

@@ -83,7 +83,8 @@ def teacher_progress(*, scope: Scope, teacher_id) -> dict:
     settings = settings_for_city(teacher.city_id)
     calendar = calendar_for(teacher.city_id, teacher.school.batch_year)
     items = items_for(raw_for([teacher.pk])[teacher.pk], settings=settings, calendar=calendar)
-    return {"teacher": teacher, "items": items, "done": sum(1 for i in items if i.done and i.points)}
+    done = sum(1 for i in items if i.done and i.points)
+    return {"teacher": teacher, "items": items, "done": done, "settings": settings, "calendar": calendar}
 
 
 def school_progress(*, scope: Scope, school_id, teachers_page) -> dict:

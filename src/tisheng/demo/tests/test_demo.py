@@ -4,6 +4,7 @@ and evidence. What it writes keeps the rules the services enforce, and the same 
 
 from collections import Counter, defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -202,6 +203,49 @@ def test_principal_school_has_a_menu_plans_and_mixed_progress(city):
     totals = response.context["totals"]
     done_counts = [done for _key, _label, done, _pct in totals["items"]]
     assert any(0 < done < totals["teachers"] for done in done_counts)
+
+
+def _hours(value) -> str:
+    value = Decimal(value)
+    return str(int(value)) if value == value.to_integral() else str(value)
+
+
+def test_the_teacher_login_is_the_plain_teacher_the_readme_describes(city):
+    user = User.objects.get(username="teacher")
+    assert not user.role_assignments.exists()  # leads no group: a teacher and nothing else
+    response = _client("teacher").get("/progress/")
+    teacher = response.context["teacher"]
+    scored = [i for i in response.context["items"] if i.points]
+    balance = HoursBalance.objects.get(teacher=teacher)
+    evidence = Counter(Evidence.objects.filter(teacher=teacher).values_list("status", flat=True))
+    principal = User.objects.get(username="principal").role_assignments.get()
+    assert teacher.school_id == principal.school_id
+
+    readme = (Path(__file__).resolve().parents[4] / "README.md").read_text()
+    said = " ".join(readme[readme.index("`teacher`, a teacher of `principal`'s school") :].split())[:700]
+    assert "who leads no group" in said
+    assert f"{sum(i.done for i in scored)} of the {len(scored)} scored items done" in said
+    assert f"online study {_hours(balance.online)} of 20 hours" in said
+    trainings = Attendance.objects.filter(teacher=teacher).count()
+    observations = Observation.objects.filter(observer=teacher).count()
+    assert OpenClass.objects.filter(teacher=teacher).count() == 0 and "no open class" in said
+    assert f"{trainings} of 3 offline trainings, {observations} lesson observation" in said
+    assert (
+        f"evidence for {sum(evidence.values())} of their picks ({evidence[EvidenceStatus.ACCEPTED]} accepted, "
+        f"{evidence[EvidenceStatus.SUBMITTED]} submitted, {evidence[EvidenceStatus.DRAFT]} draft)"
+    ) in said
+    total = balance.online + balance.practice
+    assert f"{_hours(total)} of 50 hours (practice {_hours(balance.practice)} of 30)" in said
+    # The table of logins says the same.
+    assert "| `teacher` | 教师 (no other role) |" in readme
+
+
+def test_the_readme_says_how_to_serve_the_demo_on_another_port():
+    root = Path(__file__).resolve().parents[4]
+    makefile = (root / "Makefile").read_text()
+    assert "PORT   ?= 8000" in makefile and "HOST   ?= 127.0.0.1" in makefile
+    readme = (root / "README.md").read_text()
+    assert "make demo PORT=" in readme and "`HOST`" in readme and "TISHENG_ALLOWED_HOSTS" in readme
 
 
 @pytest.mark.parametrize("username", DEMO_LOGINS)

@@ -142,3 +142,18 @@ def report_rows(path: Path, sheet: str = "问题清单") -> list[list]:
 
     workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     return workbook.get_sheet_by_name(sheet).to_python()
+
+
+def written(*, rows, valid, created=0, updated=0, unchanged=0) -> dict:
+    """The --json of an import that wrote: what it did, and the same numbers as the check's."""
+    return {
+        "rows": rows,
+        "valid": valid,
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "would_create": created,
+        "would_update": updated,
+        "would_keep": unchanged,
+        "errors": [],
+    }

@@ -179,7 +179,17 @@ def test_the_audit_event_is_written_in_the_same_transaction(org, tmp_path, monke
     assert result.written
     assert seen == {"atomic": True, "teachers": 5}
     event = AuditEvent.objects.get(kind="import.roster")
-    assert event.data == {"rows": 5, "valid": 5, "created": 5, "updated": 0, "unchanged": 0, "errors": 0}
+    assert event.data == {
+        "rows": 5,
+        "valid": 5,
+        "created": 5,
+        "updated": 0,
+        "unchanged": 0,
+        "would_create": 5,
+        "would_update": 0,
+        "would_keep": 0,
+        "errors": 0,
+    }
     assert (event.target_type, event.target_id) == ("exchange.import", "upload:r.xlsx")
     assert "新增5" in event.summary
 

@@ -35,12 +35,23 @@ from .files import (
     write_csv,
     write_file,
     write_xlsx,
+    written,
     zip_without_sheet,
 )
 
 pytestmark = pytest.mark.django_db
 
-RESULT_KEYS = {"rows", "valid", "created", "updated", "unchanged", "errors"}
+RESULT_KEYS = {
+    "rows",
+    "valid",
+    "created",
+    "updated",
+    "unchanged",
+    "would_create",
+    "would_update",
+    "would_keep",
+    "errors",
+}
 
 
 def row(n, *, name=None, gender="", idn=None, tel=None, county="浉河区", school="实验中学", **more):
@@ -97,7 +108,7 @@ def test_imports_teachers_with_groups_per_school(org, tmp_path, name):
     code, result = import_json(path)
 
     assert code == 0
-    assert result == {"rows": 3, "valid": 3, "created": 3, "updated": 0, "unchanged": 0, "errors": []}
+    assert result == written(rows=3, valid=3, created=3)
     assert state() == (before[0] + 3, before[1] + 3, before[2] + 2, before[3] + 1)
 
     zhang = Teacher.objects.select_related("user", "group").get(id_number=valid_id(0))
@@ -136,7 +147,7 @@ def test_text_output_and_audit_event(org, tmp_path):
     assert outcome.code == 0
     assert "已导入：新增 2，更新 0，未变 0。" in outcome.out
     event = AuditEvent.objects.get(kind="import.roster")
-    assert event.data == {"rows": 2, "valid": 2, "created": 2, "updated": 0, "unchanged": 0, "errors": 0}
+    assert event.data == written(rows=2, valid=2, created=2) | {"errors": 0}
     assert event.target_id == "cli:roster.xlsx"
 
 
@@ -247,7 +258,8 @@ def test_errors_name_the_excel_row_and_the_column(org, tmp_path, name):
     assert result["errors"][0]["message"] == "手机号应为11位数字，以1开头。"
     assert result["errors"][1]["message"] == "姓名不能为空。"
     assert "校验位不对" in result["errors"][2]["message"]
-    assert (result["rows"], result["valid"], result["created"]) == (4, 1, 1)
+    # Refused: nothing created; what the good row would have done is named apart.
+    assert (result["rows"], result["valid"], result["created"], result["would_create"]) == (4, 1, 0, 1)
     assert state() == before
 
 
@@ -452,7 +464,8 @@ def test_any_wrong_row_means_nothing_is_written(org, tmp_path):
     before = state()
     code, result = import_json(roster(tmp_path, [row(0), row(1), row(2, tel="abc"), row(3)]))
     assert code == 1
-    assert (result["rows"], result["valid"], result["created"]) == (4, 3, 3)  # what would have been
+    assert (result["rows"], result["valid"], result["created"]) == (4, 3, 0)  # nothing written
+    assert (result["would_create"], result["would_update"]) == (3, 0)  # what the good rows would do
     assert state() == before
 
 
@@ -461,14 +474,7 @@ def test_valid_only_imports_exactly_the_good_rows(org, tmp_path):
     rows = [row(0), row(1, school="不存在的学校"), row(2, idn="123"), row(3), row(4, idn=valid_id(0))]
     code, result = import_json(roster(tmp_path, rows), "--valid-only")
     assert code == 1  # there were wrong rows, even though the good ones are in
-    assert result == {
-        "rows": 5,
-        "valid": 2,
-        "created": 2,
-        "updated": 0,
-        "unchanged": 0,
-        "errors": result["errors"],
-    }
+    assert result == written(rows=5, valid=2, created=2) | {"errors": result["errors"]}
     assert errors_of(result) == [(3, "学校名称"), (4, "身份证号"), (6, "身份证号")]
     assert set(Teacher.objects.values_list("id_number", flat=True)) == {valid_id(0), valid_id(3)}
     assert state() == (before[0] + 2, before[1] + 2, before[2] + 1, before[3] + 1)
@@ -633,7 +639,7 @@ def test_reimporting_the_same_file_changes_nothing(org, tmp_path, name):
 
     code, second = import_json(path)
     assert code == 0
-    assert second == {"rows": 7, "valid": 7, "created": 0, "updated": 0, "unchanged": 7, "errors": []}
+    assert second == written(rows=7, valid=7, unchanged=7)
     assert state()[:3] == before[:3]
     assert (
         list(
@@ -685,7 +691,7 @@ def test_dry_run_writes_nothing(org, tmp_path):
 def test_dry_run_with_valid_only_writes_nothing(org, tmp_path):
     before = state()
     code, result = import_json(roster(tmp_path, [row(0), row(1, tel="x")]), "--dry-run", "--valid-only")
-    assert code == 1 and result["created"] == 1
+    assert code == 1 and (result["created"], result["would_create"]) == (0, 1)  # a dry run writes nothing
     assert state() == before
 
 

@@ -22,6 +22,7 @@ from .files import (
     write_csv,
     write_file,
     write_xlsx,
+    written,
     zip_without_sheet,
 )
 
@@ -73,7 +74,7 @@ def test_creates_city_counties_zones_and_schools(db, tmp_path, name):
     code, result = import_json(units_file(tmp_path, rows, name=name), "--city", "信阳市")
 
     assert code == 0, result
-    assert result == {"rows": 7, "valid": 7, "created": 7, "updated": 0, "unchanged": 0, "errors": []}
+    assert result == written(rows=7, valid=7, created=7)
     city = City.objects.get()
     assert city.name == "信阳市"
     kinds = dict(County.objects.filter(city=city).values_list("name", "kind"))
@@ -268,7 +269,7 @@ def test_unknown_words_and_bad_values(org, tmp_path):
     assert messages[8] == "请填写“是”或“否”。"
     assert messages[9] == "学校名称不能为空。"
     assert messages[10] == "县区不能为空。"
-    assert (result["rows"], result["valid"], result["created"]) == (11, 1, 1)
+    assert (result["rows"], result["valid"], result["created"], result["would_create"]) == (11, 1, 0, 1)
     assert state() == before
 
 
@@ -350,7 +351,7 @@ def test_reimporting_the_same_file_changes_nothing(org, tmp_path):
 
     code, second = import_json(path)
     assert code == 0
-    assert second == {"rows": 4, "valid": 4, "created": 0, "updated": 0, "unchanged": 4, "errors": []}
+    assert second == written(rows=4, valid=4, unchanged=4)
     assert state()[:4] == before[:4]
     assert list(School.objects.order_by("id").values()) == snapshot
 

@@ -41,7 +41,17 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 HEADER = ["序号", "身份证号", "姓名", "课程名称", "学时", "完成时间"]
-KEYS = {"rows", "valid", "created", "updated", "unchanged", "errors"}
+KEYS = {
+    "rows",
+    "valid",
+    "created",
+    "updated",
+    "unchanged",
+    "would_create",
+    "would_update",
+    "would_keep",
+    "errors",
+}
 
 
 @pytest.fixture
@@ -150,7 +160,7 @@ def test_the_same_course_written_differently_is_the_same_course(place, tmp_path)
 def test_dry_run_checks_and_writes_nothing(place, tmp_path):
     code, result = import_json(write_file(tmp_path / "c.xlsx", rows_for(*GOOD)), "--dry-run")
 
-    assert code == 0 and result["created"] == 3
+    assert code == 0 and (result["created"], result["would_create"]) == (0, 3)
     assert state() == (0, 0, 0)
 
 
@@ -337,7 +347,7 @@ def test_a_county_admin_imports_course_hours_from_the_web(place, django_capture_
         )
     assert response.status_code == 302
     job = ImportJob.objects.get()
-    assert job.status == ImportStatus.CHECKED and (job.rows, job.created) == (3, 3)
+    assert job.status == ImportStatus.CHECKED and (job.rows, job.created, job.would_create) == (3, 0, 3)
     assert HoursEntry.objects.count() == 0
     page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
     assert "确认导入 3 行" in page

@@ -41,6 +41,10 @@ WRITE_OPERATIONS = {
     ): "framework/tests/test_local_points.py + test_write_scope below",
     ("post", "/api/v1/imports"): "exchange/tests/test_import_web.py (upload into another unit is not found)",
     ("post", "/api/v1/imports/{job_id}/confirm"): "walked below (POST) + exchange/tests/test_import_web.py",
+    (
+        "post",
+        "/api/v1/imports/{job_id}/retry",
+    ): "walked below (POST) + exchange/tests/test_import_recovery.py",
     ("put", "/api/v1/schools/{school_id}/menu"): "walked below + plans/tests",
     ("post", "/api/v1/picks/{pick_id}/unlock"): "walked below + plans/tests",
     ("post", "/api/v1/plans/{plan_id}/submit"): "walked below + plans/tests",
