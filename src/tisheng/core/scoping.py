@@ -71,64 +71,74 @@ class Scope:
                 q = part if q is None else q | part
         return q
 
-    def cities(self) -> QuerySet:
+    def _units(self, manage: bool) -> tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]]:
+        """(cities, counties, schools, groups) seen, or with `manage` those managed (no group is managed
+        on its own: a group is managed through its school)."""
+        if manage:
+            return self.manage_cities, self.manage_counties, self.manage_schools, frozenset()
+        return self.view_cities, self.view_counties, self.view_schools, self.view_groups
+
+    def cities(self, manage: bool = False) -> QuerySet:
         from tisheng.organisation.models import City
 
         if self.is_superuser:
             return City.objects.all()
-        return self._filter(City.objects.all(), self._or([("id", self.view_cities)]))
+        cities, *_rest = self._units(manage)
+        return self._filter(City.objects.all(), self._or([("id", cities)]))
 
-    def counties(self) -> QuerySet:
+    def counties(self, manage: bool = False) -> QuerySet:
         from tisheng.organisation.models import County
 
         if self.is_superuser:
             return County.objects.all()
-        return self._filter(
-            County.objects.all(), self._or([("city_id", self.view_cities), ("id", self.view_counties)])
-        )
+        cities, counties, *_rest = self._units(manage)
+        return self._filter(County.objects.all(), self._or([("city_id", cities), ("id", counties)]))
 
-    def schools(self) -> QuerySet:
+    def schools(self, manage: bool = False) -> QuerySet:
         from tisheng.organisation.models import School
 
         if self.is_superuser:
             return School.objects.all()
+        cities, counties, schools, _groups = self._units(manage)
         return self._filter(
             School.objects.all(),
-            self._or(
-                [("city_id", self.view_cities), ("county_id", self.view_counties), ("id", self.view_schools)]
-            ),
+            self._or([("city_id", cities), ("county_id", counties), ("id", schools)]),
         )
 
-    def groups(self) -> QuerySet:
+    def groups(self, manage: bool = False) -> QuerySet:
         from tisheng.organisation.models import TeachingGroup
 
         if self.is_superuser:
             return TeachingGroup.objects.all()
+        cities, counties, schools, groups = self._units(manage)
         return self._filter(
             TeachingGroup.objects.all(),
             self._or(
                 [
-                    ("school__city_id", self.view_cities),
-                    ("school__county_id", self.view_counties),
-                    ("school_id", self.view_schools),
-                    ("id", self.view_groups),
+                    ("school__city_id", cities),
+                    ("school__county_id", counties),
+                    ("school_id", schools),
+                    ("id", groups),
                 ]
             ),
         )
 
-    def teachers(self) -> QuerySet:
+    def teachers(self, manage: bool = False) -> QuerySet:
         from tisheng.organisation.models import Teacher
 
         if self.is_superuser:
             return Teacher.objects.all()
+        cities, counties, schools, groups = self._units(manage)
         q = self._or(
             [
-                ("city_id", self.view_cities),
-                ("county_id", self.view_counties),
-                ("school_id", self.view_schools),
-                ("group_id", self.view_groups),
+                ("city_id", cities),
+                ("county_id", counties),
+                ("school_id", schools),
+                ("group_id", groups),
             ]
         )
+        if manage:
+            return self._filter(Teacher.objects.all(), q)
         if self.teacher_id:
             q = Q(id=self.teacher_id) if q is None else q | Q(id=self.teacher_id)
         return self._filter(Teacher.objects.all(), q)
