@@ -79,13 +79,13 @@ def _person_match(q: str, *, prefix: str = "") -> Q:
 
     digits = compact(q).replace("-", "")
     match = Q(**{f"{prefix}full_name__icontains": q})
-    if digits.isascii() and digits.isdigit():
+    if len(digits) == 18 and digits[:17].isascii() and digits[:17].isdigit():
+        match |= Q(**{f"{prefix}teacher__id_number": digits.upper()})
+    elif digits.isascii() and digits.isdigit():
         if len(digits) == 11:
             match |= Q(**{f"{prefix}teacher__phone": digits}) | Q(**{f"{prefix}username": digits})
         elif len(digits) <= 12:
             match |= Q(**{f"{prefix}teacher__id": int(digits)})
-    elif len(digits) == 18 and digits[:17].isdigit():
-        match |= Q(**{f"{prefix}teacher__id_number": digits.upper()})
     return match
 
 
