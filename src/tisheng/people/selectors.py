@@ -159,3 +159,23 @@ def _has_teacher(user) -> bool:
         return user.teacher is not None
     except ObjectDoesNotExist:
         return False
+
+
+def school_team(*, school):
+    return RoleAssignment.objects.filter(role=Role.SCHOOL_TEAM, school=school).select_related("user")
+
+
+def managed_top_units(*, scope: Scope) -> list:
+    """The highest units a person manages: their cities, then counties outside those cities, then
+    schools outside those counties (each one page of 人员与角色)."""
+    cities = list(scope.cities(manage=True).order_by("name"))
+    counties = list(
+        scope.counties(manage=True).exclude(city__in=cities).order_by("city_id", "sort_order", "name")
+    )
+    schools = list(
+        scope.schools(manage=True)
+        .exclude(county__in=scope.counties(manage=True))
+        .select_related("county")
+        .order_by("county_id", "name")
+    )
+    return cities + counties + schools
