@@ -98,6 +98,10 @@ def _importer(job: ImportJob, target: ImportTarget, progress):
         from tisheng.hours.importing import CourseHoursImporter  # hours builds on exchange, not back
 
         return CourseHoursImporter(target=target, actor=job.created_by, progress=progress)
+    if job.kind == ImportKind.ROLES:
+        from tisheng.people.importing import RolesImporter  # people builds on exchange, not back
+
+        return RolesImporter(target=target, actor=job.created_by, progress=progress)
     if job.kind == ImportKind.ROSTER:
         return RosterImporter(target=target, actor=job.created_by, progress=progress)
     return UnitsImporter(target=target, actor=job.created_by, progress=progress)

@@ -179,3 +179,10 @@ def managed_top_units(*, scope: Scope) -> list:
         .order_by("county_id", "name")
     )
     return cities + counties + schools
+
+
+def users_with_phone(phone: str):
+    """Accounts a phone number belongs to: a roster teacher's, or a login that is the phone."""
+    from .models import User
+
+    return User.objects.filter(Q(teacher__phone=phone) | Q(username=phone))
