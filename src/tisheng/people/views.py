@@ -77,9 +77,11 @@ def _targets(scope, unit) -> list[tuple[str, str]]:
     if level == "city":
         units += list(County.objects.filter(city=unit).order_by("sort_order", "name"))
     elif level == "county":
-        units += list(School.objects.filter(county=unit).order_by("name"))
+        units += list(School.objects.filter(county=unit).select_related("county").order_by("name"))
     else:
-        units += list(TeachingGroup.objects.filter(school=unit).order_by("name"))
+        units += list(
+            TeachingGroup.objects.filter(school=unit).select_related("school__county").order_by("name")
+        )
     wanted = {
         "city": {"city": ("city_admin", "city_guide", "evaluator"), "county": ("county_admin", "evaluator")},
         "county": {"county": ("county_admin", "county_guide"), "school": ("school_team",)},

@@ -143,3 +143,21 @@ def test_a_refused_removal_shows_why(world):
     r = _client(world["principal"]).post(f"/people/assignments/{own.pk}/remove/")
     assert r.status_code == 403 and "校长由县区管理员" in r.content.decode()
     assert RoleAssignment.objects.filter(pk=own.pk).exists()
+
+
+def test_county_page_costs_the_same_queries_for_more_schools(world, django_assert_max_num_queries):
+    """No query per school or per row: the offers and the list are read in a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(world["county_admin"])
+    url = f"/people/counties/{world['county'].pk}/"
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for n in range(5):
+        school = SchoolFactory(county=world["county"], name=f"新学校{n}")
+        member = TeacherFactory(school=school).user
+        RoleAssignment.objects.create(user=member, role=Role.SCHOOL_TEAM, school=school)
+        RoleAssignment.objects.create(user=member, role=Role.GROUP_LEADER, group=GroupFactory(school=school))
+    with django_assert_max_num_queries(len(small)):
+        assert client.get(url).status_code == 200
