@@ -76,17 +76,24 @@ def _refuse_level(level: str) -> Forbidden:
     )
 
 
-def require_may_appoint(*, scope: Scope, actor, user, role: str, unit, is_principal: bool = False) -> None:
-    """Raise unless `actor` may give `user` the `role` on `unit`."""
+def require_may_hand_out(*, scope: Scope, role: str, unit, is_principal: bool = False) -> None:
+    """Raise unless the scope may hand out `role` on `unit` (to someone other than themself)."""
     if role not in ROLE_UNITS or unit_kind(unit) not in ROLE_UNITS[role]:
         raise NotFound()  # the service checks role and unit kind first, with their own messages
     if not manages(scope, unit):
         raise NotFound()
-    if user.pk == actor.pk:
-        raise Forbidden(_("不能给自己任命角色，请由其他管理员任命。"))
     level = required_level(role, unit, is_principal=is_principal)
     if not _manages_at(scope, unit, level):
         raise _refuse_level(level)
+
+
+def require_may_appoint(*, scope: Scope, actor, user, role: str, unit, is_principal: bool = False) -> None:
+    """Raise unless `actor` may give `user` the `role` on `unit`."""
+    if role not in ROLE_UNITS or unit_kind(unit) not in ROLE_UNITS[role] or not manages(scope, unit):
+        raise NotFound()
+    if user.pk == actor.pk:
+        raise Forbidden(_("不能给自己任命角色，请由其他管理员任命。"))
+    require_may_hand_out(scope=scope, role=role, unit=unit, is_principal=is_principal)
 
 
 def require_may_remove(*, scope: Scope, actor, assignment, others_managing: int) -> None:

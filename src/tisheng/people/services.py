@@ -215,6 +215,9 @@ def appointment_create(
         return role_assign(
             actor=actor, user=user, role=role, unit=unit, is_principal=is_principal, is_cio=is_cio
         )
+    # The rules first: someone who may not make this appointment learns nothing about a phone number.
+    _check_role_unit(role=role, unit=unit, is_principal=is_principal, is_cio=is_cio)
+    rules.require_may_hand_out(scope=scope_for(actor), role=role, unit=unit, is_principal=is_principal)
     user, created = person_get_or_create(actor=actor, full_name=full_name, phone=phone)
     return _assign(
         actor=actor,
@@ -227,23 +230,27 @@ def appointment_create(
     )
 
 
+def _check_role_unit(*, role, unit, is_principal, is_cio) -> None:
+    if role == Role.TEACHER:
+        raise ValidationFailed(_("教师角色来自学校花名册，不能在这里任命。"), fields={"role": _("无效")})
+    if role not in ROLE_UNITS:
+        raise ValidationFailed(_("没有这个角色。"), fields={"role": _("无效")})
+    if rules.unit_kind(unit) not in ROLE_UNITS[role]:
+        raise ValidationFailed(
+            _("角色“%(role)s”不能任命到该类单位。") % {"role": Role(role).label}, fields={"unit": _("无效")}
+        )
+    if (is_principal or is_cio) and role != Role.SCHOOL_TEAM:
+        raise ValidationFailed(_("只有学校管理团队成员可以标记为校长或CIO。"), fields={"role": _("无效")})
+
+
 def _assign(*, actor, user, role, unit, is_principal, is_cio, new_person: bool) -> RoleAssignment:
     from tisheng.organisation.models import School, Teacher
     from tisheng.programme.selectors import settings_for_city
 
     from . import selectors
 
-    if role == Role.TEACHER:
-        raise ValidationFailed(_("教师角色来自学校花名册，不能在这里任命。"), fields={"role": _("无效")})
-    if role not in ROLE_UNITS:
-        raise ValidationFailed(_("没有这个角色。"), fields={"role": _("无效")})
+    _check_role_unit(role=role, unit=unit, is_principal=is_principal, is_cio=is_cio)
     kind = rules.unit_kind(unit)
-    if kind not in ROLE_UNITS[role]:
-        raise ValidationFailed(
-            _("角色“%(role)s”不能任命到该类单位。") % {"role": Role(role).label}, fields={"unit": _("无效")}
-        )
-    if (is_principal or is_cio) and role != Role.SCHOOL_TEAM:
-        raise ValidationFailed(_("只有学校管理团队成员可以标记为校长或CIO。"), fields={"role": _("无效")})
     scope = scope_for(actor)
     rules.require_may_appoint(
         scope=scope, actor=actor, user=user, role=role, unit=unit, is_principal=is_principal

@@ -209,3 +209,22 @@ def test_every_status_is_declared():
     }
     for (method, path), statuses in declared.items():
         assert statuses <= {str(s) for s in schema["paths"][path][method]["responses"]}, (method, path)
+
+
+def test_a_phone_cannot_be_probed_by_someone_who_may_not_appoint(world):
+    """The rules come before the phone lookup: a guide hears "not found", whether or not the phone is used."""
+    guide = user_with_role(Role.COUNTY_GUIDE, world["county"])
+    client = _client(guide)
+    answers = [
+        _post(
+            client,
+            {
+                "role": "assessment_group",
+                "school_id": world["school"].pk,
+                "new_person": {"full_name": "某人", "phone": phone},
+            },
+        )
+        for phone in ("13912345678", "13711112222")
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json() == answers[1].json()
