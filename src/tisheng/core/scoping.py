@@ -7,7 +7,8 @@ before it writes. A lookup by id outside the scope raises the same `NotFound` as
 Invariant: no view, API operation, export or task filters by role itself; they all go through here.
 
 Levels of access:
-- view: city guidance team, county guidance team, group leader, third-party evaluator, teacher (self)
+- view: city guidance team, county guidance team, group leader, third-party evaluator, school
+  assessment group (学校考核小组, R-EVAL), teacher (self)
 - manage: city office admin (city), county office admin (county), school management team (school)
 A manager also views. An evaluator never manages (read-only, R-DATA third-party evaluation).
 """
