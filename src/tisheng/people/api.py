@@ -121,7 +121,7 @@ class AssignmentOut(Schema):
 
 
 def _person(scope, user) -> dict:
-    teacher = user.teacher if selectors._has_teacher(user) else None
+    teacher = user.teacher if selectors.has_roster_row(user) else None
     return {
         "id": user.pk,
         "full_name": user.full_name,

@@ -50,7 +50,7 @@ def required_level(role: str, unit, *, is_principal: bool = False) -> str:
     return unit_level(unit)
 
 
-def _manages_at(scope: Scope, unit, level: str) -> bool:
+def manages_at(scope: Scope, unit, level: str) -> bool:
     """Whether the scope manages `unit` through a role at `level` or above."""
     kind = unit_kind(unit)
     school = unit.school if kind == "group" else unit if kind == "school" else None
@@ -64,7 +64,7 @@ def _manages_at(scope: Scope, unit, level: str) -> bool:
 
 
 def manages(scope: Scope, unit) -> bool:
-    return _manages_at(scope, unit, unit_level(unit))
+    return manages_at(scope, unit, unit_level(unit))
 
 
 def _refuse_level(level: str) -> Forbidden:
@@ -83,7 +83,7 @@ def require_may_hand_out(*, scope: Scope, role: str, unit, is_principal: bool = 
     if not manages(scope, unit):
         raise NotFound()
     level = required_level(role, unit, is_principal=is_principal)
-    if not _manages_at(scope, unit, level):
+    if not manages_at(scope, unit, level):
         raise _refuse_level(level)
 
 
@@ -103,7 +103,7 @@ def require_may_remove(*, scope: Scope, actor, assignment, others_managing: int)
     if not manages(scope, unit):
         raise NotFound()
     level = required_level(assignment.role, unit, is_principal=assignment.is_principal)
-    if not _manages_at(scope, unit, level):
+    if not manages_at(scope, unit, level):
         raise _refuse_level(level)
     if assignment.user_id == actor.pk and assignment.role in MANAGING_ROLES and others_managing == 0:
         raise Forbidden(_("不能撤销自己唯一的管理角色，请由上级或其他管理员撤销。"))
@@ -117,5 +117,5 @@ def appointable_roles(scope: Scope, unit) -> list[str]:
     return [
         role
         for role, kinds in ROLE_UNITS.items()
-        if kind in kinds and _manages_at(scope, unit, required_level(role, unit))
+        if kind in kinds and manages_at(scope, unit, required_level(role, unit))
     ]

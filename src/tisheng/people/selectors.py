@@ -129,7 +129,7 @@ def phone_shown(*, scope: Scope, user) -> str:
     data; a phone used as a login (people added by phone) is always masked."""
     from tisheng.exchange.cleaning import mask_phone
 
-    teacher = getattr(user, "teacher", None) if _has_teacher(user) else None
+    teacher = getattr(user, "teacher", None) if has_roster_row(user) else None
     if teacher is not None and teacher.phone:
         return teacher.phone if scope.can_see_personal_data(teacher) else teacher.phone_masked
     if user.username.isdigit() and len(user.username) == 11:
@@ -142,7 +142,7 @@ def login_shown(*, scope: Scope, user) -> str:
     from tisheng.exchange.cleaning import mask_id, mask_phone
 
     name = user.username
-    teacher = user.teacher if _has_teacher(user) else None
+    teacher = user.teacher if has_roster_row(user) else None
     if teacher is not None and scope.can_see_personal_data(teacher):
         return name
     if len(name) == 18 and name[:17].isdigit():
@@ -152,7 +152,7 @@ def login_shown(*, scope: Scope, user) -> str:
     return name
 
 
-def _has_teacher(user) -> bool:
+def has_roster_row(user) -> bool:
     from django.core.exceptions import ObjectDoesNotExist
 
     try:

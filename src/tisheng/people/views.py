@@ -118,7 +118,7 @@ def _unit_page(request, unit):
                 x
                 for x in (
                     p.display_name,
-                    p.teacher.school.name if selectors._has_teacher(p) else "",
+                    p.teacher.school.name if selectors.has_roster_row(p) else "",
                     selectors.phone_shown(scope=scope, user=p),
                 )
                 if x
@@ -133,7 +133,7 @@ def _unit_page(request, unit):
             people.append((chosen.pk, chosen.display_name))
     level = rules.unit_level(unit)
     targets = _targets(scope, unit)
-    allow_principal = level != "school" or rules._manages_at(scope, unit, "county")
+    allow_principal = level != "school" or rules.manages_at(scope, unit, "county")
     form = AppointForm(
         request.POST if request.method == "POST" else None,
         targets=targets,
