@@ -8,8 +8,10 @@ class ExchangeConfig(AppConfig):
 
     def ready(self):
         from .registry import register_import
+        from .roles import RolesImporter
         from .roster import RosterImporter
         from .units import UnitsImporter
 
         register_import(UnitsImporter.kind, UnitsImporter)
         register_import(RosterImporter.kind, RosterImporter)
+        register_import(RolesImporter.kind, RolesImporter)

@@ -20,7 +20,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
-from .cleaning import CellProblem
+from tisheng.core.cleaning import CellProblem
+
 from .readers import Column, Table, read_table
 
 Progress = Callable[[int, int], None]
@@ -196,7 +197,7 @@ class Importer(abc.ABC):
 def cell_text(
     table: Table, cells: list, fld: str, *, max_length: int, required: bool, label: str, problems: list
 ):
-    from .cleaning import text
+    from tisheng.core.cleaning import text
 
     value = text(table.value(cells, fld))
     if not value and required:

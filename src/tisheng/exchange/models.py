@@ -11,6 +11,7 @@ class ImportKind(models.TextChoices):
     UNITS = "units", "学校名单"
     ROSTER = "roster", "教师花名册"
     COURSE_HOURS = "course_hours", "网络研修学时（课程完成记录）"
+    ROLES = "roles", "人员角色（任命）"
 
 
 class ImportStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cleaning import compact
+from tisheng.core.cleaning import compact
 
 HEADER_SEARCH_ROWS = 10
 IGNORED_COLUMNS = {"序号", "编号", "No", "NO", "no", "序"}

@@ -2,11 +2,10 @@
 
 from django.contrib.auth.hashers import make_password
 
-from tisheng.core import audit
+from tisheng.core import audit, cleaning
 from tisheng.organisation.models import Gender, School, Teacher, TeachingGroup
 from tisheng.people.models import User
 
-from . import cleaning
 from .importing import Importer, ImportResult, Planned, RowError, cell, cell_text, chunks
 from .readers import Column
 from .targets import ImportTarget

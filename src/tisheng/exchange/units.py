@@ -2,10 +2,9 @@
 
 import re
 
-from tisheng.core import audit
+from tisheng.core import audit, cleaning
 from tisheng.organisation.models import City, County, CountyKind, Locality, School, Stage, Zone
 
-from . import cleaning
 from .importing import Importer, ImportResult, Planned, RowError, cell, cell_text, chunks
 from .readers import Column, FileProblem
 from .targets import ImportTarget

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tisheng.core.cleaning import CellProblem
 from tisheng.core.errors import ValidationFailed
-from tisheng.exchange.cleaning import CellProblem
 
 from .values import parse_hours
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from tisheng.core import audit
-from tisheng.exchange import cleaning
+from tisheng.core import audit, cleaning
 from tisheng.exchange.importing import Importer, ImportResult, Planned, RowError, cell, cell_text, chunks
 from tisheng.exchange.readers import Column, FileProblem
 from tisheng.exchange.targets import ImportTarget

@@ -24,9 +24,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tisheng.core.cleaning import CellProblem
 from tisheng.core.errors import Conflict, Forbidden, ValidationFailed
 from tisheng.core.scoping import scope_for
-from tisheng.exchange.cleaning import CellProblem
 from tisheng.exchange.importing import chunks
 
 from . import events

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from tisheng.exchange.cleaning import CellProblem, compact, text
+from tisheng.core.cleaning import CellProblem, compact, text
 
 from .models import MAX_HOURS
 

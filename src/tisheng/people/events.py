@@ -24,13 +24,33 @@ def user_created(*, actor, user) -> None:
     audit.record(kind="user.created", actor=actor, target=user, summary=f"创建账号 {user.username}")
 
 
+def _role_data(assignment) -> dict:
+    unit = assignment.unit
+    return {
+        "user_id": assignment.user_id,
+        "role": assignment.role,
+        "unit_kind": type(unit)._meta.model_name.replace("teachinggroup", "group"),
+        "unit_id": unit.pk,
+        "unit": str(unit),
+        "is_principal": assignment.is_principal,
+        "is_cio": assignment.is_cio,
+    }
+
+
+def _marks(assignment) -> str:
+    return "".join(
+        m for m, on in (("（校长）", assignment.is_principal), ("（CIO）", assignment.is_cio)) if on
+    )
+
+
 def role_assigned(*, actor, assignment) -> None:
     audit.record(
         kind="role.assigned",
         actor=actor,
         target=assignment,
-        summary=f"{assignment.user.username} 获得角色 {assignment.get_role_display()}",
-        data={"role": assignment.role, "unit": str(assignment.unit)},
+        summary=f"任命 {assignment.user.display_name} 为 {assignment.unit} "
+        f"{assignment.get_role_display()}{_marks(assignment)}",
+        data=_role_data(assignment),
     )
 
 
@@ -39,8 +59,9 @@ def role_revoked(*, actor, assignment) -> None:
         kind="role.revoked",
         actor=actor,
         target=assignment,
-        summary=f"{assignment.user.username} 被撤销角色 {assignment.get_role_display()}",
-        data={"role": assignment.role, "unit": str(assignment.unit)},
+        summary=f"撤销 {assignment.user.display_name} 的 {assignment.unit} "
+        f"{assignment.get_role_display()}{_marks(assignment)}",
+        data=_role_data(assignment),
     )
 
 

@@ -38,6 +38,8 @@ class Role(models.TextChoices):
     GROUP_LEADER = "group_leader", "教研组长"
     TEACHER = "teacher", "教师"
     EVALUATOR = "evaluator", "第三方评价人员"
+    # R-EVAL: 学校考核小组 — assesses the teachers' evidence for the school; views the school, manages nothing.
+    ASSESSMENT_GROUP = "assessment_group", "学校考核小组成员"
 
 
 # Which unit each role is bound to. The evaluator may be bound to a city, a county or a school.
@@ -49,7 +51,10 @@ ROLE_UNITS: dict[str, tuple[str, ...]] = {
     Role.SCHOOL_TEAM: ("school",),
     Role.GROUP_LEADER: ("group",),
     Role.EVALUATOR: ("city", "county", "school"),
+    Role.ASSESSMENT_GROUP: ("school",),
 }
+# Roles that manage their unit (and everything below it); the others only view.
+MANAGING_ROLES = frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN, Role.SCHOOL_TEAM})
 UNIT_FIELDS = ("city", "county", "school", "group")
 
 
@@ -121,6 +126,11 @@ class RoleAssignment(models.Model):
                 condition=Q(role=Role.SCHOOL_TEAM) | Q(is_principal=False, is_cio=False),
                 name="role_marks_only_for_school_team",
             ),
+            # R-TEAM: the team is led by one principal and has one CIO (one person may be both).
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(is_principal=True), name="one_principal_per_school"
+            ),
+            models.UniqueConstraint(fields=["school"], condition=Q(is_cio=True), name="one_cio_per_school"),
             *[
                 models.UniqueConstraint(
                     fields=["user", "role", unit],

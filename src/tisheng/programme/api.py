@@ -28,6 +28,8 @@ class SettingsOut(Schema):
     max_document_mb: int
     max_image_mb: int
     max_video_mb: int
+    school_team_min: int
+    school_team_max: int
 
 
 class SettingsIn(InputSchema):
@@ -43,6 +45,8 @@ class SettingsIn(InputSchema):
     max_document_mb: int | None = Field(None, ge=1, le=10240)
     max_image_mb: int | None = Field(None, ge=1, le=10240)
     max_video_mb: int | None = Field(None, ge=1, le=10240)
+    school_team_min: int | None = Field(None, ge=1, le=30)
+    school_team_max: int | None = Field(None, ge=1, le=30)
 
 
 class CalendarIn(InputSchema):

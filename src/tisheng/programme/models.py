@@ -47,6 +47,9 @@ class ProgrammeSettings(models.Model):
     max_document_mb = models.PositiveIntegerField("文档上传上限（MB）", default=50)
     max_image_mb = models.PositiveIntegerField("图片上传上限（MB）", default=20)
     max_video_mb = models.PositiveIntegerField("视频上传上限（MB）", default=2048)
+    # R-TEAM: a school management team of 3–5 (Xinyang's plan: 3-5人组成的学校能力提升工程管理团队).
+    school_team_min = models.PositiveSmallIntegerField("学校管理团队最少人数", default=3)
+    school_team_max = models.PositiveSmallIntegerField("学校管理团队最多人数", default=5)
 
     class Meta:
         verbose_name = "项目设置"
@@ -62,6 +65,11 @@ class ProgrammeSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(pick_min_dimensions__gte=1, pick_min_dimensions__lte=4),
                 name="programme_pick_dims_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(school_team_min__gte=1, school_team_max__gte=models.F("school_team_min"))
+                & Q(school_team_max__lte=30),
+                name="programme_school_team_range",
             ),
         ]
 

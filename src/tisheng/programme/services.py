@@ -22,6 +22,8 @@ EDITABLE = (
     "max_document_mb",
     "max_image_mb",
     "max_video_mb",
+    "school_team_min",
+    "school_team_max",
 )
 
 
@@ -50,6 +52,9 @@ def _validate(values: dict) -> dict:
     for k in ("max_document_mb", "max_image_mb", "max_video_mb"):
         if not 1 <= int(values[k]) <= 10240:
             errors[k] = _("上传上限应在1到10240 MB之间。")
+    # R-TEAM: 3–5 by default; a city may set its own range.
+    if not 1 <= int(values["school_team_min"]) <= int(values["school_team_max"]) <= 30:
+        errors["school_team_max"] = _("学校管理团队人数应满足 1 ≤ 最少人数 ≤ 最多人数 ≤ 30。")
     return errors
 
 

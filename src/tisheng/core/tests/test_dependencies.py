@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]  # src/tisheng
 FLOORS: list[tuple[str, ...]] = [
     ("core",),
     ("organisation",),
+    ("framework", "programme"),
     ("people",),
     ("access",),
-    ("framework", "programme"),
     ("exchange",),
     ("plans",),
     ("evidence", "hours"),

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 from django.core.management import call_command
 
-from tisheng.exchange.cleaning import id_check_char
+from tisheng.core.cleaning import id_check_char
 
 ROSTER_HEADER = ["序号", "姓名", "性别", "身份证号", "手机号", "县区", "学校名称", "学科", "学段", "教研组"]
 UNITS_HEADER = ["市", "县区", "片区", "学校名称", "学校标识码", "城乡类型", "办学类型", "是否试点校", "批次"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tisheng.exchange.cleaning import id_check_char
+from tisheng.core.cleaning import id_check_char
 from tisheng.organisation.models import Teacher
 from tisheng.organisation.tests.factories import PASSWORD, CountyFactory, SchoolFactory, UserFactory, assign
 from tisheng.people.models import Role

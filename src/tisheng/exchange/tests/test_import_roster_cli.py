@@ -7,8 +7,8 @@ spreadsheet at all. The database is checked before and after each run.
 
 import pytest
 
+from tisheng.core import cleaning
 from tisheng.core.models import AuditEvent
-from tisheng.exchange import cleaning
 from tisheng.exchange.roster import RosterImporter
 from tisheng.exchange.targets import ImportTarget, target_for
 from tisheng.organisation.models import Teacher, TeachingGroup

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tisheng.core.cleaning import id_check_char
 from tisheng.core.models import AuditEvent
-from tisheng.exchange.cleaning import id_check_char
 from tisheng.exchange.models import ImportJob, ImportStatus
 from tisheng.organisation.models import Teacher
 from tisheng.organisation.tests.factories import (

@@ -9,7 +9,7 @@ import redis
 from django.test import Client
 from django.urls import reverse
 
-from tisheng.exchange.cleaning import id_check_char
+from tisheng.core.cleaning import id_check_char
 from tisheng.exchange.models import ImportJob, ImportStatus
 from tisheng.organisation.models import Teacher
 from tisheng.organisation.tests.factories import CountyFactory, SchoolFactory, user_with_role

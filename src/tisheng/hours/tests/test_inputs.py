@@ -132,7 +132,7 @@ def test_an_oversized_upload_is_refused_in_chinese(place, settings):
 
 
 def test_hostile_cells_are_stored_as_text(place, tmp_path):
-    from tisheng.exchange.cleaning import id_check_char
+    from tisheng.core.cleaning import id_check_char
     from tisheng.exchange.tests.files import run, write_file
 
     place["teacher"].id_number = "41010219750101001" + id_check_char("41010219750101001")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from tisheng.exchange.cleaning import CellProblem
+from tisheng.core.cleaning import CellProblem
 from tisheng.hours.values import parse_date, parse_hours
 
 TODAY = dt.date(2023, 6, 30)

@@ -90,6 +90,12 @@ WRITE_OPERATIONS = {
         "/api/v1/open-classes/{open_class_id}/observations",
     ): "walked below + research/tests/test_research.py",
     ("post", "/api/v1/open-classes/{open_class_id}/held"): "walked below + research/tests/test_research.py",
+    # Appointments (R-TEAM): only within the units the caller manages.
+    (
+        "post",
+        "/api/v1/role-assignments",
+    ): "test_appointments_only_within_managed_units below + people/tests/test_appointment_rules.py",
+    ("delete", "/api/v1/role-assignments/{assignment_id}"): "walked below (rolled back) + people/tests",
 }
 
 
@@ -368,7 +374,33 @@ def world(db):
     }
     for key, extra in evidence_visible.items():
         visible[key] = visible[key] | extra
+    # Appointments: the managers of a unit (and of the units above it) list and remove the roles bound
+    # to it; their 人员与角色 pages are theirs alone.
+    objects["assignment"] = {
+        f"ra_{key}": u.role_assignments.get()
+        for key, u in users.items()
+        if key not in ("teacher_t1", "nobody")
+    }
+    in_a = {
+        f"ra_{k}"
+        for k in (
+            "city_admin_a",
+            "city_guide_a",
+            "county_admin_a1",
+            "county_guide_a2",
+            "principal_s1",
+            "group_leader_g1",
+            "evaluator_s3",
+        )
+    }
+    appoint = {
+        "city_admin_a": {"A", "a1", "a2", "s1", "s2", "s3"} | in_a,
+        "county_admin_a1": {"a1", "s1", "s2", "ra_county_admin_a1", "ra_principal_s1", "ra_group_leader_g1"},
+        "principal_s1": {"s1", "ra_principal_s1", "ra_group_leader_g1"},
+        "city_admin_b": {"B", "b1", "sb", "ra_city_admin_b"},
+    }
     oracles = {
+        "appoint": {k: appoint.get(k, set()) for k in users},
         # Only its teacher changes evidence: for anyone else its write routes are "not found".
         "own": {k: ({"ev_t1", "ev_t1d", "ef_t1", "ef_t1d"} if k == "teacher_t1" else set()) for k in users},
         "see": visible,
@@ -395,6 +427,7 @@ PARAMS = {
     "training_id": "training",
     "open_class_id": "open_class",
     "attachment_id": "plan_attachment",
+    "assignment_id": "assignment",
 }
 # Routes whose rule is not "whoever sees the row": which oracle decides, and fixed extra arguments.
 PAGE_ORACLE = {
@@ -410,6 +443,11 @@ PAGE_ORACLE = {
     "hours-training-qr": "manage",
     "hours-training-qr-code": "manage",
     "hours-open-class-held": "manage",
+    # 人员与角色: managers' pages.
+    "people-city": "appoint",
+    "people-county": "appoint",
+    "people-school": "appoint",
+    "people-remove": "appoint",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -426,6 +464,7 @@ API_ORACLE = {
     ("post", "/api/v1/evidence/{evidence_id}/withdraw"): "own",
     ("post", "/api/v1/evidence/{evidence_id}/uploads"): "own",
     ("get", "/api/v1/trainings/{training_id}/checkin-code"): "manage",
+    ("delete", "/api/v1/role-assignments/{assignment_id}"): "appoint",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
@@ -457,8 +496,28 @@ def _png_upload():
     return SimpleUploadedFile("照片.png", png(), content_type="image/png")
 
 
-# Operations whose body is not JSON: how the walk sends them.
+class _Undo(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def _rolled_back(call):
+    """Run a request and undo what it wrote, so that one user's removal does not change the next
+    user's world."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            raise _Undo(call())
+    except _Undo as undo:
+        return undo.response
+
+
+# Operations whose body is not JSON, or that must be undone: how the walk sends them.
 API_RAW = {
+    ("delete", "/api/v1/role-assignments/{assignment_id}"): lambda client, target: _rolled_back(
+        lambda: client.delete(target)
+    ),
     ("post", "/api/v1/evidence/{evidence_id}/files"): lambda client, target: client.post(
         target, {"file": _png_upload()}
     ),
@@ -624,7 +683,7 @@ def test_api_operations_with_an_id(world):
                     else:
                         # Allowed to try: the answer is about the request (invalid, conflict,
                         # forbidden for a read-only role), never "not found" and never a crash.
-                        assert response.status_code in (200, 201, 202, 400, 403, 409, 422), (
+                        assert response.status_code in (200, 201, 202, 204, 400, 403, 409, 422), (
                             user_key,
                             method,
                             path,
@@ -717,3 +776,43 @@ def test_write_scope_local_point_for_another_city_is_not_found(world):
         )
         assert response.status_code in (403, 404), user_key
         assert response.json()["error"]["code"] in ("not_found", "forbidden")
+
+
+def test_appointments_only_within_managed_units(world):
+    """POST /role-assignments, the role-assignment list and the person search stay within the units
+    the caller manages; anything else is "not found", the same as a unit that does not exist."""
+    users, objects, oracles = world
+    appoint = oracles["appoint"]
+    teachers_at = {key: t for key, t in objects["teacher"].items()}
+    school_of = {"s1": "t1", "s2": "t3", "s3": "t4", "sb": "tb"}
+    for user_key, user in users.items():
+        client = _client(user)
+        missing = client.post(
+            "/api/v1/role-assignments",
+            {"role": "assessment_group", "school_id": MISSING_ID, "teacher_id": teachers_at["t1"].pk},
+            content_type="application/json",
+        )
+        assert missing.status_code == 404, user_key
+        for school_key, school in objects["school"].items():
+            teacher = teachers_at[school_of[school_key]]
+            response = _rolled_back(
+                lambda client=client, school=school, teacher=teacher: client.post(
+                    "/api/v1/role-assignments",
+                    {"role": "assessment_group", "school_id": school.pk, "teacher_id": teacher.pk},
+                    content_type="application/json",
+                )
+            )
+            if school_key in appoint[user_key]:
+                assert response.status_code == 201, (user_key, school_key, response.content)
+            else:
+                assert response.status_code == 404, (user_key, school_key, response.status_code)
+                assert response.json() == missing.json()
+        # The list: exactly the assignments this user may remove.
+        got = {i["id"] for i in client.get("/api/v1/role-assignments", {"limit": 500}).json()["items"]}
+        expected = {a.pk for k, a in objects["assignment"].items() if k in appoint[user_key]}
+        assert got == expected, user_key
+        # The person search finds roster teachers only in the schools this user manages.
+        for school_key, teacher_key in school_of.items():
+            teacher = teachers_at[teacher_key]
+            found = {p["id"] for p in client.get("/api/v1/people", {"q": teacher.user.full_name}).json()}
+            assert (teacher.user.pk in found) == (school_key in appoint[user_key]), (user_key, school_key)

@@ -14,6 +14,7 @@ from tisheng.organisation.tests.factories import (
     CountyFactory,
     Role,
     SchoolFactory,
+    TeacherFactory,
     UserFactory,
     user_with_role,
 )
@@ -272,8 +273,13 @@ def county_admin(county):
     return user_with_role(Role.COUNTY_ADMIN, county)
 
 
+def _in_county(county):
+    """A person the county admin can find: a teacher on the roster of one of its schools."""
+    return TeacherFactory(school=SchoolFactory(county=county)).user
+
+
 def test_county_admin_assigns_a_county_guide_in_own_county(county, county_admin):
-    guide = UserFactory()
+    guide = _in_county(county)
 
     assignment = services.role_assign(actor=county_admin, user=guide, role=Role.COUNTY_GUIDE, unit=county)
 
@@ -349,7 +355,7 @@ def test_principal_mark_only_for_the_school_team(county, county_admin):
 
 
 def test_duplicate_assignment_is_a_conflict_and_writes_nothing_more(county, county_admin):
-    guide = UserFactory()
+    guide = _in_county(county)
     services.role_assign(actor=county_admin, user=guide, role=Role.COUNTY_GUIDE, unit=county)
 
     with pytest.raises(Conflict):
@@ -361,7 +367,7 @@ def test_duplicate_assignment_is_a_conflict_and_writes_nothing_more(county, coun
 
 def test_county_admin_assigns_the_school_team_with_principal_mark(county, county_admin):
     school = SchoolFactory(county=county)
-    principal = UserFactory()
+    principal = TeacherFactory(school=school).user
 
     assignment = services.role_assign(
         actor=county_admin, user=principal, role=Role.SCHOOL_TEAM, unit=school, is_principal=True

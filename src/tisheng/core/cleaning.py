@@ -8,7 +8,7 @@ import re
 import unicodedata
 from datetime import date
 
-from tisheng.core.masking import mask_id, mask_phone  # noqa: F401 - kept under exchange's names
+from tisheng.core.masking import mask_id, mask_phone  # noqa: F401 - the importers use them under these names
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"

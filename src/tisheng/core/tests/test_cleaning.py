@@ -8,10 +8,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from tisheng.exchange import cleaning
-from tisheng.exchange.cleaning import CellProblem
-
-from .files import full_width, id_ending_in_x, valid_id
+from tisheng.core import cleaning
+from tisheng.core.cleaning import CellProblem
+from tisheng.exchange.tests.files import full_width, id_ending_in_x, valid_id
 
 PROPERTY = hsettings(
     max_examples=300, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
