@@ -144,10 +144,21 @@ TISHENG_IMPORT_MAX_ROWS = env.int("TISHENG_IMPORT_MAX_ROWS", default=300_000)
 TISHENG_IMPORT_MAX_BYTES = env.int("TISHENG_IMPORT_MAX_BYTES", default=60 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 
-# Login lockout (see people/services.py): this many failures for one user name from one address
-# within the window lock that pair out for the window.
+# Login lockout (see people/services.py _check_limits). Within the window (minutes): this many
+# failures for one account from one address lock that pair out; this many from one address, whatever
+# the names, stop that address (password spraying; a school's pupils and teachers may share one
+# address, hence the generous default). Per account from all addresses together: after BACKOFF_AFTER
+# failures each try waits BACKOFF_SECONDS, doubled each time; at LOCK_AFTER the account is locked
+# until a manager unlocks it. Failures older than WINDOW_HOURS are forgotten.
 TISHENG_LOGIN_FAILURE_LIMIT = env.int("TISHENG_LOGIN_FAILURE_LIMIT", default=5)
 TISHENG_LOGIN_LOCKOUT_MINUTES = env.int("TISHENG_LOGIN_LOCKOUT_MINUTES", default=15)
+TISHENG_LOGIN_ADDRESS_LIMIT = env.int("TISHENG_LOGIN_ADDRESS_LIMIT", default=50)
+TISHENG_LOGIN_ACCOUNT_BACKOFF_AFTER = env.int("TISHENG_LOGIN_ACCOUNT_BACKOFF_AFTER", default=10)
+TISHENG_LOGIN_ACCOUNT_BACKOFF_SECONDS = env.int("TISHENG_LOGIN_ACCOUNT_BACKOFF_SECONDS", default=30)
+TISHENG_LOGIN_ACCOUNT_LOCK_AFTER = env.int("TISHENG_LOGIN_ACCOUNT_LOCK_AFTER", default=20)
+TISHENG_LOGIN_ACCOUNT_WINDOW_HOURS = env.int("TISHENG_LOGIN_ACCOUNT_WINDOW_HOURS", default=24)
+# API tokens end after this many days (and at once when the password changes or the person is disabled).
+TISHENG_API_TOKEN_DAYS = env.int("TISHENG_API_TOKEN_DAYS", default=30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

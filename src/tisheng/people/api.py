@@ -3,7 +3,7 @@ from ninja import Router, Schema
 from ninja.errors import AuthenticationError
 
 from tisheng.core.errors import NotFound
-from tisheng.core.schemas import InputSchema
+from tisheng.core.schemas import ErrorOut, InputSchema
 from tisheng.core.scoping import scope_for
 from tisheng.people.models import Role
 
@@ -63,9 +63,16 @@ class TokenOut(Schema):
     prefix: str
 
 
-@router.post("/auth/token", response={201: TokenOut}, auth=None, summary="用账号密码换取 API 令牌")
+@router.post(
+    "/auth/token",
+    response={201: TokenOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="用账号密码换取 API 令牌（有效期见 TISHENG_API_TOKEN_DAYS）",
+)
 def token_create(request, payload: TokenIn):
-    user = services.login_attempt(username=payload.username, password=payload.password, request=request)
+    user = services.login_attempt(
+        username=payload.username, password=payload.password, request=request, channel=services.API
+    )
     token, key = services.api_token_issue(actor=user, name=payload.name)
     return 201, {"token": key, "prefix": token.prefix}
 

@@ -16,6 +16,10 @@ from django.utils import timezone
 
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=64, blank=True)
+    # Lockout (people/services.py): set when failures across all addresses reach the account limit;
+    # cleared only by a manager's unlock, which also restarts the count of failures.
+    locked_at = models.DateTimeField("锁定时间", null=True, blank=True)
+    failures_reset_at = models.DateTimeField("失败计数清零时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -149,6 +153,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    # The holder's session hash (an HMAC of the password hash) when the token was issued: a changed
+    # password, by any path (our services, Django admin, `changepassword`), makes it stop matching.
+    password_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "API 令牌"

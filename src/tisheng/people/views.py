@@ -25,6 +25,7 @@ def login_view(request):
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password"],
                     request=request,
+                    channel=services.WEB,
                 )
             except AppError as exc:
                 error, status = exc.message, exc.status
