@@ -133,11 +133,20 @@ RQ_QUEUES = {
     "default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
 }
 
+# Our own rules with plain Chinese messages (people/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tisheng.people.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "tisheng.people.passwords.CommonPasswordValidator"},
+    {"NAME": "tisheng.people.passwords.NotOnlyDigitsValidator"},
+    {"NAME": "tisheng.people.passwords.PersonalDataValidator"},
 ]
+# First-sign-in codes (people/codes.py): days a code stays good, and the CJK font embedded in the
+# printed slips (Noto Sans SC from npm, placed by `make setup`).
+TISHENG_SITE_URL = env.str("TISHENG_SITE_URL", default="平台登录页")  # printed on the slips
+TISHENG_SIGN_IN_CODE_DAYS = env.int("TISHENG_SIGN_IN_CODE_DAYS", default=14)
+TISHENG_SLIP_FONT = env.str(
+    "TISHENG_SLIP_FONT", default=str(PACKAGE_DIR / "people" / "fonts" / "NotoSansSC-Regular.ttf")
+)
 
 # Imports (exchange app): files above these limits are refused with a clear message.
 TISHENG_IMPORT_MAX_ROWS = env.int("TISHENG_IMPORT_MAX_ROWS", default=300_000)

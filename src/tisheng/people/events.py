@@ -64,9 +64,13 @@ def tokens_revoked(*, user, reason: str, count: int) -> None:
     )
 
 
-def login_succeeded(*, user, channel: str = "web") -> None:
+def login_succeeded(*, user, channel: str = "web", with_code: bool = False) -> None:
     audit.record(
-        kind="login.succeeded", actor=user, target=user, summary="登录成功", data={"channel": channel}
+        kind="login.succeeded",
+        actor=user,
+        target=user,
+        summary="用激活码登录" if with_code else "登录成功",
+        data={"channel": channel, "with_code": True} if with_code else {"channel": channel},
     )
 
 
@@ -106,3 +110,31 @@ def token_revoked(*, actor, token) -> None:
     audit.record(
         kind="api_token.revoked", actor=actor, target=token, summary=f"吊销 API 令牌 {token.prefix}…"
     )
+
+
+def sign_in_codes_requested(*, actor, batch, count: int) -> None:
+    audit.record(
+        kind="sign_in_codes.requested",
+        actor=actor,
+        target=batch,
+        summary=f"为 {batch.unit} 的 {count} 位教师申请登录码",
+        data={"count": count, "selected": len(batch.teacher_ids)},
+    )
+
+
+def sign_in_codes_issued(*, batch, reset_user_ids: list[int]) -> None:
+    audit.record(
+        kind="sign_in_codes.issued",
+        actor=batch.created_by,
+        target=batch,
+        summary=f"为 {batch.unit} 发放登录码 {batch.issued} 个（其中重置密码 {batch.reset} 个）",
+        data={"issued": batch.issued, "reset_user_ids": reset_user_ids[:5000]},
+    )
+
+
+def account_activated(*, user) -> None:
+    audit.record(kind="password.first_set", actor=user, target=user, summary="用激活码设置了密码")
+
+
+def password_changed(*, user) -> None:
+    audit.record(kind="password.changed", actor=user, target=user, summary="修改了密码")

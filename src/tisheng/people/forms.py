@@ -30,3 +30,21 @@ class AdminLoginForm(AdminAuthenticationForm):
         self.user_cache = user
         self.confirm_login_allowed(user)  # active and staff (AdminAuthenticationForm)
         return self.cleaned_data
+
+
+class NewPasswordForm(forms.Form):
+    password = forms.CharField(label=_("新密码"), max_length=128, widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=_("再次输入新密码"), max_length=128, widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            raise ValidationError(_("两次输入的新密码不一致。"))
+        return data
+
+
+class PasswordChangeForm(NewPasswordForm):
+    old_password = forms.CharField(label=_("原密码"), max_length=256, widget=forms.PasswordInput, strip=False)
+    field_order = ["old_password", "password", "password2"]

@@ -1,9 +1,11 @@
 """Writes about people, roles, logins and API tokens."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, is_password_usable, make_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,12 +13,23 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from tisheng.core.context import current_origin
-from tisheng.core.errors import Conflict, LockedOut, NotFound, ValidationFailed
+from tisheng.core.errors import AppError, Conflict, LockedOut, NotFound, ValidationFailed
 from tisheng.core.models import AuditEvent
 from tisheng.core.scoping import scope_for
 
 from . import events
-from .models import ROLE_UNITS, ApiToken, Role, RoleAssignment, User
+from .models import (
+    ROLE_UNITS,
+    ActivationCode,
+    ApiToken,
+    CodeBatchStatus,
+    Role,
+    RoleAssignment,
+    SignInCodeBatch,
+    User,
+)
+
+logger = logging.getLogger(__name__)
 
 MAX_USERNAME = 150
 MAX_PASSWORD = 256
@@ -132,6 +145,20 @@ def login_attempt(*, username: str, password: str, request=None, channel: str = 
     """Check a sign-in name and password. Every way in — the login page, POST /api/v1/auth/token and
     Django admin's login form — calls this, so one set of limits and one audit record cover them all.
     """
+    user, _code_hash = _sign_in(username=username, password=password, request=request, channel=channel)
+    return user
+
+
+def login_or_activate(*, username: str, password: str, request=None) -> tuple[User, str | None]:
+    """The login page: a password, or (first sign-in, or after a reset) the person's one-time code in
+    the password box. With a code the person is not signed in yet: the hash of the code is returned so
+    the page can let them set their password (activation_complete). The same limits and trail apply."""
+    return _sign_in(username=username, password=password, request=request, channel=WEB, accept_code=True)
+
+
+def _sign_in(
+    *, username: str, password: str, request, channel: str, accept_code: bool = False
+) -> tuple[User, str | None]:
     username = (username or "").strip()
     if not username or not password:
         raise ValidationFailed(_("请输入账号和密码。"))
@@ -148,12 +175,18 @@ def login_attempt(*, username: str, password: str, request=None, channel: str = 
     account = resolve_account(username)
     _check_limits(username=username, account=account, ip=ip)
     user = authenticate(request, username=account.username if account else username, password=password)
+    if user is None and accept_code and account is not None:
+        code_hash = code_sign_in_check(account=account, code=password)
+        if code_hash:
+            with transaction.atomic():
+                events.login_succeeded(user=account, channel=channel, with_code=True)
+            return account, code_hash
     if user is None:
         _fail(username=username, account=account, reason="账号或密码错误", channel=channel)
         raise ValidationFailed(_("账号或密码错误。"))
     with transaction.atomic():
         events.login_succeeded(user=user, channel=channel)
-    return user
+    return user, None
 
 
 @transaction.atomic
@@ -335,3 +368,219 @@ def api_token_authenticate(key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# ---- first passwords: sign-in codes (issue 8 item 2) ------------------------------------------------
+
+MAX_SELECTED = 5000
+MAX_ID = 2**62  # beyond any primary key; larger numbers are refused, not sent to the database
+
+
+def password_validate(*, user: User, password: str) -> None:
+    """The platform's password rules (people/passwords.py), as one ValidationFailed in Chinese."""
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        message = " ".join(str(m) for m in exc.messages)
+        raise ValidationFailed(message, code="weak_password", fields={"password": message}) from None
+
+
+def _teachers_needing_codes(*, school=None, county=None, teacher_ids=None):
+    from tisheng.organisation.models import Teacher
+
+    qs = Teacher.objects.filter(user__is_active=True)
+    qs = qs.filter(school=school) if school is not None else qs.filter(county=county)
+    if teacher_ids:
+        return qs.filter(id__in=teacher_ids)
+    # A whole school or county: those who have no password yet (a reset is chosen teacher by teacher).
+    return qs.filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
+@transaction.atomic
+def sign_in_codes_issue(*, actor, school=None, county=None, teacher_ids=None) -> SignInCodeBatch:
+    """Queue the codes of a school's or county's teachers who have no password yet, or of the teachers
+    chosen (whose passwords, if they have one, are reset: void until they set a new one)."""
+    from .tasks import issue_sign_in_codes
+
+    scope = scope_for(actor)
+    if school is not None:
+        if not scope.can_manage_school(school):
+            raise NotFound()
+        county = school.county
+    elif county is None or not scope.can_manage_county(county):
+        raise NotFound()
+    ids = sorted({int(i) for i in teacher_ids or []})
+    if any(not 0 < i < MAX_ID for i in ids):
+        raise ValidationFailed(_("所选教师无效，请刷新页面后重新选择。"), fields={"teacher_ids": _("无效")})
+    if len(ids) > MAX_SELECTED:
+        raise ValidationFailed(
+            _("一次最多选择 %(n)s 位教师；发放全校或全县请不选教师直接发放。") % {"n": MAX_SELECTED},
+            fields={"teacher_ids": _("过多")},
+        )
+    chosen = _teachers_needing_codes(school=school, county=county, teacher_ids=ids)
+    count = chosen.count()
+    if ids and count != len(ids):
+        raise ValidationFailed(
+            _("所选教师中有不属于该单位或已停用的账号，请刷新页面后重新选择。"),
+            fields={"teacher_ids": _("无效")},
+        )
+    if count == 0:
+        raise ValidationFailed(
+            _("没有需要发放登录码的教师：所有教师都已设置密码。如需重置密码，请勾选教师。")
+        )
+    batch = SignInCodeBatch.objects.create(
+        created_by=actor,
+        city_id=county.city_id,
+        county=county,
+        school=school,
+        teacher_ids=ids,
+        progress_total=count,
+        expires_at=timezone.now() + timedelta(days=settings.TISHENG_SIGN_IN_CODE_DAYS),
+    )
+    events.sign_in_codes_requested(actor=actor, batch=batch, count=count)
+    transaction.on_commit(lambda: issue_sign_in_codes.enqueue(str(batch.pk)))
+    return batch
+
+
+def sign_in_code_batch_run(*, batch_id) -> None:
+    """The background job: codes, slips and list are made first, then everything is written in one
+    transaction, so a failure leaves the old codes and passwords as they were."""
+    claimed = SignInCodeBatch.objects.filter(pk=batch_id, status=CodeBatchStatus.QUEUED).update(
+        status=CodeBatchStatus.RUNNING
+    )
+    if not claimed:
+        return  # already run (a job delivered twice) or unknown
+    batch = SignInCodeBatch.objects.select_related("created_by").get(pk=batch_id)
+    try:
+        _run_batch(batch)
+    except AppError as exc:
+        _batch_failed(batch, str(exc.message))
+    except Exception:
+        logger.exception("sign-in code batch %s failed", batch_id)
+        _batch_failed(batch, _("生成失败，请稍后重试或联系平台管理员。"))
+
+
+def _batch_failed(batch: SignInCodeBatch, message: str) -> None:
+    SignInCodeBatch.objects.filter(pk=batch.pk).update(
+        status=CodeBatchStatus.FAILED, message=message[:255], finished_at=timezone.now()
+    )
+
+
+def _run_batch(batch: SignInCodeBatch) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files import File
+
+    from tisheng.exchange.importing import chunks
+
+    from . import codes, slips
+
+    rows = list(
+        _teachers_needing_codes(school=batch.school, county=batch.county, teacher_ids=batch.teacher_ids)
+        .order_by("school__name", "school_id", "user__full_name", "id")
+        .values_list(
+            "user_id", "user__username", "user__full_name", "school__name", "county__name", "user__password"
+        )
+    )
+    SignInCodeBatch.objects.filter(pk=batch.pk).update(progress_total=len(rows), progress_done=0)
+
+    def progress(done: int) -> None:
+        SignInCodeBatch.objects.filter(pk=batch.pk).update(progress_done=done)
+
+    made = [codes.new_code() for _row in rows]
+    sheet = [
+        slips.Slip(name=r[2] or r[1], school=r[3], county=r[4], login=r[1], code=code)
+        for r, code in zip(rows, made, strict=True)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf_path, xlsx_path = Path(tmp) / "slips.pdf", Path(tmp) / "codes.xlsx"
+        slips.write_pdf(
+            sheet, pdf_path, expires_at=batch.expires_at, site=settings.TISHENG_SITE_URL, progress=progress
+        )
+        slips.write_xlsx(sheet, xlsx_path, expires_at=batch.expires_at)
+        with transaction.atomic():
+            now = timezone.now()
+            user_ids = [r[0] for r in rows]
+            for part in chunks(user_ids):
+                # One code per person: the new one voids any earlier one.
+                ActivationCode.objects.filter(user_id__in=part).delete()
+            ActivationCode.objects.bulk_create(
+                [
+                    ActivationCode(
+                        user_id=r[0],
+                        code_hash=codes.hash_code(code),
+                        issued_by=batch.created_by,
+                        batch=batch,
+                        issued_at=now,
+                        expires_at=batch.expires_at,
+                    )
+                    for r, code in zip(rows, made, strict=True)
+                ],
+                batch_size=2000,
+            )
+            reset_ids = [r[0] for r in rows if is_password_usable(r[5])]
+            for part in chunks(reset_ids):
+                User.objects.filter(pk__in=part).update(password=make_password(None))
+                ApiToken.objects.filter(user_id__in=part, revoked_at__isnull=True).update(revoked_at=now)
+            stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+            unit = (batch.school or batch.county).name
+            with pdf_path.open("rb") as fh:
+                batch.pdf.save(f"{unit}-登录单-{stamp}.pdf", File(fh), save=False)
+            with xlsx_path.open("rb") as fh:
+                batch.xlsx.save(f"{unit}-登录码-{stamp}.xlsx", File(fh), save=False)
+            batch.status = CodeBatchStatus.DONE
+            batch.issued = len(rows)
+            batch.reset = len(reset_ids)
+            batch.progress_done = len(rows)
+            batch.finished_at = now
+            batch.save()
+            events.sign_in_codes_issued(batch=batch, reset_user_ids=reset_ids)
+
+
+def code_sign_in_check(*, account: User, code: str) -> str | None:
+    """The hash of the account's code if `code` is its live code, else None."""
+    from . import codes
+
+    if not account.is_active or not codes.looks_like_code(code):
+        return None
+    row = ActivationCode.objects.filter(user=account).first()
+    if row is None or not row.is_usable() or not codes.matches(code, row.code_hash):
+        return None
+    return row.code_hash
+
+
+@transaction.atomic
+def activation_complete(*, user: User, code_hash: str, password: str) -> User:
+    """The teacher who signed in with their code sets their own password; the code is then spent."""
+    row = ActivationCode.objects.select_for_update().filter(user=user).first()
+    if row is None or not constant_time_compare(row.code_hash, code_hash or "") or not row.is_usable():
+        raise ValidationFailed(
+            _(
+                "激活码已失效（已使用、已过期或已重新发放）。请重新用账号和激活码登录，或向学校管理员索取新的激活码。"
+            ),
+            code="code_invalid",
+        )
+    password_validate(user=user, password=password)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    revoke_all_tokens(user=user, reason="password_changed")
+    events.account_activated(user=user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, actor: User, old_password: str, new_password: str) -> None:
+    if not old_password or len(old_password) > MAX_PASSWORD or not actor.check_password(old_password):
+        raise ValidationFailed(_("原密码不正确。"), fields={"old_password": _("原密码不正确")})
+    if old_password == new_password:
+        raise ValidationFailed(_("新密码不能与原密码相同。"), fields={"password": _("与原密码相同")})
+    password_validate(user=actor, password=new_password)
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    revoke_all_tokens(user=actor, reason="password_changed")
+    events.password_changed(user=actor)

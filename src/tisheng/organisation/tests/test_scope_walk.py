@@ -83,6 +83,17 @@ WRITE_OPERATIONS = {
         "/api/v1/open-classes/{open_class_id}/observations",
     ): "walked below + hours/tests/test_research.py",
     ("post", "/api/v1/open-classes/{open_class_id}/held"): "walked below + hours/tests/test_research.py",
+    # Sign-in (issue 8): codes, unlock, own password.
+    (
+        "post",
+        "/api/v1/schools/{school_id}/sign-in-codes",
+    ): "walked below + people/tests/test_sign_in_codes.py",
+    (
+        "post",
+        "/api/v1/counties/{county_id}/sign-in-codes",
+    ): "walked below + people/tests/test_sign_in_codes.py",
+    ("post", "/api/v1/teachers/{teacher_id}/unlock"): "walked below + people/tests/test_lockout.py",
+    ("post", "/api/v1/me/password"): "people/tests/test_sign_in_codes.py (the caller's own password; no id)",
 }
 
 
@@ -241,7 +252,28 @@ def world(db):
             created_by=users["city_admin_a"],
         )
 
+    from tisheng.people.models import SignInCodeBatch
+
+    def code_batch(by, county, school=None):
+        b = SignInCodeBatch(
+            created_by=by,
+            city=county.city,
+            county=county,
+            school=school,
+            status="done",
+            expires_at=timezone.now() + dt.timedelta(days=14),
+        )
+        b.pdf.save("slips.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        b.xlsx.save("codes.xlsx", ContentFile(b"PK"), save=False)
+        b.save()
+        return b
+
     objects = {
+        "code_batch": {
+            "cb_s1": code_batch(users["principal_s1"], a1, s1),
+            "cb_a2": code_batch(users["city_admin_a"], a2),
+            "cb_b": code_batch(users["city_admin_b"], b1, sb),
+        },
         "hours_entry": {"e_t1": entry(t1), "e_t4": entry(t4), "e_tb": entry(tb)},
         "training": {
             "tr_a1": training(organiser_county=a1),
@@ -329,6 +361,15 @@ def world(db):
         "teacher_t1": {"p_t1"},
         "city_admin_b": {"sb", "gb", "k_tb", "p_sb", "e_tb", "tr_b", "oc_b", "a_sb"},
     }
+    # Sign-in (issue 8): codes, resets and unlocks of teachers, by the managers of their school, county
+    # or city; a batch of codes with the unit it was issued for.
+    for key, extra in {
+        "city_admin_a": {"a1", "a2", "t1", "t2", "t3", "t4", "cb_s1", "cb_a2"},
+        "county_admin_a1": {"a1", "t1", "t2", "t3", "cb_s1"},
+        "principal_s1": {"t1", "t2", "cb_s1"},
+        "city_admin_b": {"b1", "tb", "cb_b"},
+    }.items():
+        manage[key] = manage[key] | extra
     # City-wide things (programme settings): everyone whose units lie in the city.
     in_city_a = {
         "city_admin_a",
@@ -386,6 +427,7 @@ PARAMS = {
     "training_id": "training",
     "open_class_id": "open_class",
     "attachment_id": "plan_attachment",
+    "batch_id": "code_batch",
 }
 # Routes whose rule is not "whoever sees the row": which oracle decides, and fixed extra arguments.
 PAGE_ORACLE = {
@@ -401,6 +443,14 @@ PAGE_ORACLE = {
     "hours-training-qr": "manage",
     "hours-training-qr-code": "manage",
     "hours-open-class-held": "manage",
+    # Sign-in codes, resets and unlocks (issue 8): the managers' screens.
+    "school-sign-in": "manage",
+    "county-sign-in": "manage",
+    "code-batch": "manage",
+    "code-batch-progress": "manage",
+    "code-batch-pdf": "manage",
+    "code-batch-xlsx": "manage",
+    "teacher-unlock": "manage",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -417,6 +467,11 @@ API_ORACLE = {
     ("post", "/api/v1/evidence/{evidence_id}/withdraw"): "own",
     ("post", "/api/v1/evidence/{evidence_id}/uploads"): "own",
     ("get", "/api/v1/trainings/{training_id}/checkin-code"): "manage",
+    ("post", "/api/v1/schools/{school_id}/sign-in-codes"): "manage",
+    ("post", "/api/v1/counties/{county_id}/sign-in-codes"): "manage",
+    ("get", "/api/v1/sign-in-code-batches/{batch_id}"): "manage",
+    ("get", "/api/v1/sign-in-code-batches/{batch_id}/download"): "manage",
+    ("post", "/api/v1/teachers/{teacher_id}/unlock"): "manage",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
@@ -433,6 +488,7 @@ API_BODY = {
         "reason": "补录",
     },
     ("post", "/api/v1/hours/entries/{entry_id}/remove"): {"reason": "重复录入"},
+    ("post", "/api/v1/schools/{school_id}/sign-in-codes"): {"teacher_ids": []},
     ("post", "/api/v1/trainings/{training_id}/attendance"): {"teacher_ids": []},
     ("post", "/api/v1/open-classes/{open_class_id}/observations"): {
         "comment": "信息技术应用恰当，学生参与度高。"
@@ -463,6 +519,7 @@ API_RAW = {
 MISSING = {
     "job_id": "00000000-0000-4000-8000-000000000000",
     "upload_id": "00000000-0000-4000-8000-000000000000",
+    "batch_id": "00000000-0000-4000-8000-000000000000",
 }
 
 
@@ -615,7 +672,7 @@ def test_api_operations_with_an_id(world):
                     else:
                         # Allowed to try: the answer is about the request (invalid, conflict,
                         # forbidden for a read-only role), never "not found" and never a crash.
-                        assert response.status_code in (200, 201, 202, 400, 403, 409, 422), (
+                        assert response.status_code in (200, 201, 202, 204, 400, 403, 409, 422), (
                             user_key,
                             method,
                             path,
