@@ -87,11 +87,22 @@ class Scope:
             County.objects.all(), self._or([("city_id", self.view_cities), ("id", self.view_counties)])
         )
 
-    def schools(self) -> QuerySet:
+    def schools(self, manage: bool = False) -> QuerySet:
         from tisheng.organisation.models import School
 
         if self.is_superuser:
             return School.objects.all()
+        if manage:  # the schools this person manages
+            return self._filter(
+                School.objects.all(),
+                self._or(
+                    [
+                        ("city_id", self.manage_cities),
+                        ("county_id", self.manage_counties),
+                        ("id", self.manage_schools),
+                    ]
+                ),
+            )
         return self._filter(
             School.objects.all(),
             self._or(

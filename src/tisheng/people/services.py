@@ -39,8 +39,28 @@ WEB, API, ADMIN = "web", "api", "admin"
 
 
 def resolve_account(identifier: str) -> User | None:
-    """The account a sign-in name means: its login (user name)."""
-    return User.objects.filter(username=identifier).first()
+    """The account a sign-in name means: its login; else a teacher's mobile number; else a teacher's
+    ID number, only where the teacher's city still allows it (issue 8 item 3). One account whatever
+    name was typed, so the lockout counts per account."""
+    from tisheng.organisation.models import Teacher
+    from tisheng.programme.models import ProgrammeSettings
+
+    from .logins import ID_NUMBER, MOBILE
+
+    user = User.objects.filter(username=identifier).first()
+    if user is not None:
+        return user
+    if MOBILE.fullmatch(identifier):
+        found = list(Teacher.objects.filter(phone=identifier).select_related("user")[:2])
+        return found[0].user if len(found) == 1 else None
+    if ID_NUMBER.fullmatch(identifier):
+        teacher = Teacher.objects.filter(id_number=identifier.upper()).select_related("user").first()
+        if (
+            teacher
+            and ProgrammeSettings.objects.filter(city_id=teacher.city_id, id_number_login=True).exists()
+        ):
+            return teacher.user
+    return None
 
 
 def _failures(**lookup):

@@ -38,6 +38,9 @@ class ProgrammeSettings(models.Model):
     max_document_mb = models.PositiveIntegerField("文档上传上限（MB）", default=50)
     max_image_mb = models.PositiveIntegerField("图片上传上限（MB）", default=20)
     max_video_mb = models.PositiveIntegerField("视频上传上限（MB）", default=2048)
+    # Issue 8 item 3: teachers sign in with their generated login or mobile number; the ID number
+    # as a login only during a transition the city chooses.
+    id_number_login = models.BooleanField("允许用身份证号登录（过渡期）", default=False)
 
     class Meta:
         verbose_name = "项目设置"
