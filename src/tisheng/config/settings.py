@@ -2,7 +2,7 @@
 
 Environment variables (all optional):
   TISHENG_DEBUG        "1" turns on Django's debug pages (off by default)
-  TISHENG_SECRET_KEY   secret key; a development key is used only when debug is on or under tests
+  TISHENG_SECRET_KEY   secret key; without it, a random key kept in var/secret_key (mode 0600)
   DATABASE_URL         e.g. postgres://user@127.0.0.1:5432/tisheng; default: SQLite at var/tisheng.sqlite3
   TISHENG_ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1)
   TISHENG_VAR_DIR      where the SQLite file, uploads and collected static files live (default: ./var)
@@ -21,8 +21,17 @@ env = environ.Env()
 VAR_DIR = Path(env.str("TISHENG_VAR_DIR", default=str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env.bool("TISHENG_DEBUG", default=False)
-_DEV_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
-SECRET_KEY = env.str("TISHENG_SECRET_KEY", default=_DEV_KEY)
+# No public key: without TISHENG_SECRET_KEY the key is read from var/secret_key, created (random, mode
+# 0600) on first start (config/secret.py). TISHENG_REQUIRE_SECRET=1 refuses to start without the variable.
+SECRET_KEY = env.str("TISHENG_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if env.bool("TISHENG_REQUIRE_SECRET", default=False):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("TISHENG_SECRET_KEY must be set in production")
+    from .secret import load_or_create
+
+    SECRET_KEY = load_or_create(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env.list("TISHENG_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("TISHENG_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -37,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "ninja",  # its Swagger UI from our static files, not a CDN (Content-Security-Policy)
     "tisheng.core",
     "tisheng.people",
     "tisheng.organisation",
@@ -61,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tisheng.core.middleware.RequestContextMiddleware",
     "tisheng.core.middleware.AppErrorMiddleware",
+    "tisheng.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "tisheng.config.urls"
@@ -196,6 +207,24 @@ SESSION_COOKIE_SECURE = env.bool("TISHENG_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS (README "Deploying"): redirect plain HTTP, HSTS, and trust the proxy's X-Forwarded-Proto when
+# nginx terminates TLS in front of gunicorn (without it the redirect would loop).
+SECURE_SSL_REDIRECT = env.bool("TISHENG_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("TISHENG_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("TISHENG_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("TISHENG_HSTS_PRELOAD", default=False)
+if env.bool("TISHENG_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy on every response (core/middleware.py): scripts, styles, fonts and images
+# from our own origin only (htmx and ECharts are served from static/vendor/), no inline scripts.
+# Django admin and the API docs (Swagger UI) set inline style attributes, so they also get
+# style-src 'unsafe-inline' (never for scripts).
+TISHENG_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+TISHENG_CSP_RELAXED_STYLE_PATHS = ("/admin/", "/api/v1/docs")
 # Bodies above this are refused before a view sees them (uploads get their own limits later).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
@@ -206,8 +235,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("TISHENG_LOG_LEVEL", default="WARNING")},
 }
-
-if not DEBUG and SECRET_KEY == _DEV_KEY and env.bool("TISHENG_REQUIRE_SECRET", default=False):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("TISHENG_SECRET_KEY must be set in production")

@@ -37,7 +37,16 @@ def school():
 
 def test_principal_issues_codes_and_a_teacher_activates_on_a_phone(chromium, live_server, school, tmp_path):
     base = live_server.url
-    desk = chromium.new_page(viewport={"width": 1280, "height": 900})
+    violations = []
+
+    def watch(page):
+        # Anything the Content-Security-Policy refused shows in the console: there must be none.
+        page.on(
+            "console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None
+        )
+        return page
+
+    desk = watch(chromium.new_page(viewport={"width": 1280, "height": 900}))
     desk.goto(f"{base}/accounts/login/")
     desk.fill("#id_username", "principal")
     desk.fill("#id_password", PASSWORD)
@@ -60,7 +69,7 @@ def test_principal_issues_codes_and_a_teacher_activates_on_a_phone(chromium, liv
     assert download.value.suggested_filename.endswith(".pdf")
     desk.close()
 
-    phone = chromium.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone = watch(chromium.new_page(viewport=PHONE, is_mobile=True, has_touch=True))
     phone.goto(f"{base}/accounts/login/")
     assert "还没有密码？" in phone.get_by_test_id("first-sign-in-help").inner_text()
     phone.fill("#id_username", "t5550001")
@@ -81,3 +90,4 @@ def test_principal_issues_codes_and_a_teacher_activates_on_a_phone(chromium, liv
     SHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SHOTS / "teacher-activated-phone.png"), full_page=True)
     phone.close()
+    assert violations == []
