@@ -61,6 +61,7 @@ def write_pdf(
         _("激活码只能使用一次，请勿转交他人。"),
     ]
     pdf.set_draw_color(150, 150, 150)
+    fitted: dict[str, float] = {}
     for i, slip in enumerate(slips):
         spot = i % PER_PAGE
         if spot == 0:
@@ -76,7 +77,16 @@ def write_pdf(
         pdf.text(x, y + 9, title)
         pdf.set_font("cjk", size=11)
         pdf.text(x, y + 18, _("姓名：%(v)s") % {"v": slip.name})
-        pdf.text(x, y + 25, _("学校：%(v)s") % {"v": f"{slip.county} {slip.school}"[:40]})
+        school_line = _("学校：%(v)s") % {"v": f"{slip.county} {slip.school}"}
+        if school_line not in fitted:  # a long name is set smaller to stay within the slip
+            size = 11.0
+            while size > 6 and pdf.get_string_width(school_line) > SLIP_W - 8:
+                size -= 0.5
+                pdf.set_font_size(size)
+            fitted[school_line] = size
+        pdf.set_font_size(fitted[school_line])
+        pdf.text(x, y + 25, school_line)
+        pdf.set_font_size(11)
         pdf.text(x, y + 32, _("账号：%(v)s") % {"v": slip.login})
         pdf.set_font("cjk", size=14)
         pdf.text(x, y + 40, _("激活码：%(v)s") % {"v": display(slip.code)})

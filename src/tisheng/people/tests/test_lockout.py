@@ -321,3 +321,25 @@ def test_disabling_in_django_admin_revokes_tokens(user):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ApiToken.objects.get(user=user).revoked_at is not None
     assert _me(key).status_code == 401
+
+
+def test_the_school_page_shows_the_lock_and_unlocks_and_the_api_too():
+    school = SchoolFactory()
+    teacher = TeacherFactory(school=school, user=UserFactory(full_name="孙老师"))
+    principal = UserFactory()
+    assign(principal, Role.SCHOOL_TEAM, school)
+    User.objects.filter(pk=teacher.user.pk).update(locked_at=F("date_joined"))
+    client = Client()
+    client.force_login(principal)
+
+    page = client.get(f"/accounts/schools/{school.pk}/sign-in/").content.decode()
+    assert "已锁定" in page and f'data-testid="unlock-{teacher.pk}"' in page
+    response = client.post(f"/accounts/teachers/{teacher.pk}/unlock/")
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=teacher.user.pk).locked_at is None
+    assert "已解除 孙老师 的登录锁定" in client.get(response["Location"]).content.decode()
+    User.objects.filter(pk=teacher.user.pk).update(locked_at=F("date_joined"))
+    assert client.post(f"/api/v1/teachers/{teacher.pk}/unlock").status_code == 204
+    assert User.objects.get(pk=teacher.user.pk).locked_at is None
+    assert AuditEvent.objects.filter(kind="login.account_unlocked", actor=principal).count() == 2
