@@ -31,7 +31,9 @@ PRODUCTION = {
 
 
 def _env(tmp_path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TISHENG_") and k != "DATABASE_URL"}
+    # Not the test session's own settings (nor DJANGO_ALLOW_ASYNC_UNSAFE, which the browser fixture sets).
+    skip = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TISHENG_") and k not in skip}
     env.update({"TISHENG_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tisheng.config.settings"})
     env.update(extra)
     return env
