@@ -28,6 +28,7 @@ class SettingsOut(Schema):
     max_document_mb: int
     max_image_mb: int
     max_video_mb: int
+    id_number_login: bool
 
 
 class SettingsIn(InputSchema):
@@ -43,6 +44,8 @@ class SettingsIn(InputSchema):
     max_document_mb: int | None = Field(None, ge=1, le=10240)
     max_image_mb: int | None = Field(None, ge=1, le=10240)
     max_video_mb: int | None = Field(None, ge=1, le=10240)
+    # Issue 8 item 3: the ID number as a login, for a transition only.
+    id_number_login: bool | None = None
 
 
 class CalendarIn(InputSchema):

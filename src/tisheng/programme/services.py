@@ -22,6 +22,7 @@ EDITABLE = (
     "max_document_mb",
     "max_image_mb",
     "max_video_mb",
+    "id_number_login",
 )
 
 

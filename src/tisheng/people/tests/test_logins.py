@@ -140,3 +140,19 @@ def test_searching_by_id_digits_finds_nothing_for_those_who_may_not_see_them():
     client = Client()
     client.force_login(guide)
     assert {t["id"] for t in client.get("/api/v1/teachers", {"q": "陈老师"}).json()["items"]} == {legacy.pk}
+
+
+def test_the_city_office_turns_the_id_number_login_on_and_off(teacher):
+    office = UserFactory()
+    assign(office, Role.CITY_ADMIN, teacher.city)
+    client = Client()
+    client.force_login(office)
+    url = f"/api/v1/cities/{teacher.city_id}/programme"
+
+    on = client.patch(url, {"id_number_login": True}, content_type="application/json")
+
+    assert on.status_code == 200 and on.json()["id_number_login"] is True
+    assert _web(ID).status_code == 302
+    client.patch(url, {"id_number_login": False}, content_type="application/json")
+    assert _web(ID, ip="192.0.2.9").status_code == 400
+    assert AuditEvent.objects.filter(actor=office).exists()
