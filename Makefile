@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 VENDOR := src/tisheng/static/vendor
+FONTS  := src/tisheng/people/fonts
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 TEACHERS ?= 3000
@@ -24,9 +25,11 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 $(VENDOR)/.installed: node_modules/.installed
-	mkdir -p $(VENDOR)
+	mkdir -p $(VENDOR) $(FONTS)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	# The CJK font embedded (subsetted) in the printed sign-in slips; not a static file.
+	cp node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf $(FONTS)/NotoSansSC-Regular.ttf
 	touch $@
 
 setup: $(STAMP) $(VENDOR)/.installed
@@ -68,4 +71,4 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) var
+	rm -rf $(VENV) node_modules $(VENDOR) $(FONTS) var

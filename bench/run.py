@@ -25,6 +25,10 @@ What it does:
 
     .venv/bin/python bench/run.py --only import     # migrate + demo-data + the import, no home pages
     .venv/bin/python bench/run.py --only home       # no import
+    .venv/bin/python bench/run.py --only codes      # sign-in codes for a county of 20,000 teachers
+5. Sign-in codes: 20,000 demo teachers are moved into 浉河区 (spread over its schools) and left without a
+   password; then the county admin issues codes for the whole county (services.sign_in_codes_issue,
+   the job run by the immediate task backend): wall clock to the batch done, with the PDF and .xlsx.
 
 The figures are information: the script exits 0 when a target is missed, but prints MISS loudly.
 """
@@ -36,6 +40,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -56,6 +61,8 @@ HOME_TARGET_MS = 50.0
 IMPORT_ROWS = 100_000
 IMPORT_TARGET_S = 30.0
 IMPORT_TARGET_MIB = 1024
+CODES_TEACHERS = 20_000
+CODES_TARGET_S = 60.0
 # Teaching groups of the generated roster: the first three exist in most demo schools, the last two
 # in none, so the import creates them (one per school and name).
 ROSTER_GROUPS = [
@@ -283,6 +290,50 @@ def print_import(label: str, m: dict) -> list[str]:
     return [f"{label} time"] * (not wall_ok) + [f"{label} memory"] * (not rss_ok)
 
 
+def measure_codes() -> dict:
+    """Issue sign-in codes for one county of CODES_TEACHERS teachers who have no password yet."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from tisheng.organisation.models import School, Teacher
+    from tisheng.people import services
+    from tisheng.people.models import SignInCodeBatch, User
+
+    admin = User.objects.get(username="shihe-admin")
+    county = admin.role_assignments.get().county
+    schools = list(School.objects.filter(county=county).values_list("id", flat=True))
+    ids = list(Teacher.objects.order_by("id").values_list("id", flat=True)[:CODES_TEACHERS])
+    with transaction.atomic():
+        # Move the teachers into the county, spread over its schools, and make them password-less.
+        for n, school_id in enumerate(schools):
+            part = ids[n :: len(schools)]
+            for start in range(0, len(part), 5000):
+                Teacher.objects.filter(id__in=part[start : start + 5000]).update(
+                    county_id=county.id, school_id=school_id
+                )
+        others = Teacher.objects.filter(county=county).exclude(id__in=ids).values_list("user_id", flat=True)
+        User.objects.filter(id__in=list(others)).update(password="bench-has-a-password")
+        unusable = make_password(None)
+        for start in range(0, len(ids), 5000):
+            User.objects.filter(teacher__id__in=ids[start : start + 5000]).update(password=unusable)
+    print(f"bench: sign-in codes for {len(ids)} teachers of {county.name} ...", flush=True)
+    started = time.perf_counter()
+    batch = services.sign_in_codes_issue(actor=admin, county=county)  # queued on commit, run at once
+    seconds = time.perf_counter() - started
+    batch = SignInCodeBatch.objects.get(pk=batch.pk)
+    if batch.status != "done":
+        sys.exit(f"bench/run.py: the code batch ended {batch.status}: {batch.message}")
+    pdf = batch.pdf.open("rb").read()
+    return {
+        "teachers": batch.issued,
+        "seconds": seconds,
+        "pdf_mib": len(pdf) / 2**20,
+        "pages": len(re.findall(rb"/Type\s*/Page\b", pdf)),
+        "xlsx_mib": batch.xlsx.size / 2**20,
+        "progress": f"{batch.progress_done}/{batch.progress_total}",
+    }
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS  <<<<<<<<<<"
 
@@ -295,12 +346,13 @@ def main() -> int:
     parser.add_argument("--show-sql", action="store_true", help="print the queries of each home page")
     parser.add_argument(
         "--only",
-        choices=["home", "import"],
+        choices=["home", "import", "codes"],
         help="measure only the home pages or only the import (demo-data always runs: both need it)",
     )
     parser.add_argument("--rows", type=int, default=IMPORT_ROWS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     do_home, do_import = args.only in (None, "home"), args.only in (None, "import")
+    do_codes = args.only in (None, "codes")
 
     with tempfile.TemporaryDirectory(prefix="tisheng-bench-") as tmp:
         var = Path(tmp)
@@ -373,6 +425,7 @@ def main() -> int:
             imports["again"] = run_import(roster, env, var / "import2.log")
             imports["groups_created"] = TeachingGroup.objects.count() - groups_before
             imports["teachers_after"] = Teacher.objects.count()
+        codes = measure_codes() if do_codes else {}
         children_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         connection.close()
         if pg_server and not args.keep:
@@ -418,11 +471,31 @@ def main() -> int:
             f"{'teaching groups created by the import':<46}{imports['groups_created']:>16}   {'—':<14}"
             f"info ({imports['teachers_after']} teachers afterwards)"
         )
+    if codes:
+        print("-" * width)
+        ok = codes["seconds"] <= CODES_TARGET_S
+        print(
+            f"{'sign-in codes, county of ' + format(codes['teachers'], ',') + ' (wall)':<46}"
+            f"{codes['seconds']:>14.1f} s   {'≤ 60 s':<14}{verdict(ok)}"
+        )
+        print(
+            f"{'    slips PDF / Excel list':<46}{codes['pdf_mib']:>12.1f} MiB   "
+            f"{codes['pages']} pages, {codes['xlsx_mib']:.1f} MiB .xlsx; progress seen {codes['progress']}"
+        )
+        if not ok:
+            misses.append("sign-in codes")
     print("-" * width)
     if homes:
         print(
             f"server time = time.perf_counter() around django.test.Client.get('/'), {WARMUP} warm-up + "
             f"{RUNS} timed requests;"
+        )
+    if codes:
+        print(
+            "sign-in codes: one county holds 20,000 demo teachers without a password; wall = from the county "
+            "admin's request (services.sign_in_codes_issue) to the batch done, the job run by the immediate task "
+            "backend in this process: codes, keyed hashes, the A4 slips PDF (embedded font subset), the .xlsx, "
+            "one transaction."
         )
     if imports:
         print(

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("accounts/login/", people_views.login_view, name="login"),
     path("accounts/logout/", people_views.logout_view, name="logout"),
+    path("accounts/", include("tisheng.people.account_urls")),
     path("org/counties/<int:county_id>/", org_views.county_detail, name="county-detail"),
     path("org/schools/", org_views.school_list, name="school-list"),
     path("org/schools/<int:school_id>/", org_views.school_detail, name="school-detail"),

@@ -66,8 +66,8 @@ def build(*, kind: str, actor, target=None, summary: str = "", data: dict | None
 
 
 def record_standalone(
-    *, kind: str, actor_label: str, summary: str = "", data: dict | None = None
+    *, kind: str, actor_label: str, summary: str = "", data: dict | None = None, target=None
 ) -> AuditEvent:
-    event = _build(kind=kind, actor=None, target=None, summary=summary, data=data, actor_label=actor_label)
+    event = _build(kind=kind, actor=None, target=target, summary=summary, data=data, actor_label=actor_label)
     event.save()
     return event

@@ -76,3 +76,22 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets the Content-Security-Policy (settings.TISHENG_CSP) on every response that has none."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = settings.TISHENG_CSP
+        self.relaxed = settings.TISHENG_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        self.relaxed_paths = tuple(settings.TISHENG_CSP_RELAXED_STYLE_PATHS)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response.headers:
+            relaxed = request.path.startswith(self.relaxed_paths)
+            response.headers["Content-Security-Policy"] = self.relaxed if relaxed else self.policy
+        return response

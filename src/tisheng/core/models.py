@@ -33,6 +33,8 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["kind", "actor_label", "ip", "at"], name="audit_login_idx"),
+            # Failed logins from one address across names (password spraying, people/services.py).
+            models.Index(fields=["kind", "ip", "at"], name="audit_login_ip_idx"),
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
         ]
 

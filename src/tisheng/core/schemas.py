@@ -30,3 +30,15 @@ class InputSchema(Schema):
         if info.field_name not in cls.nul_cleaned_by_service and _has_nul(value):
             raise ValueError(_("内容不能包含空字符（\\x00）。"))
         return value
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class ErrorOut(Schema):
+    """The one error shape, for declaring an operation's error statuses in the OpenAPI schema."""
+
+    error: ErrorBody

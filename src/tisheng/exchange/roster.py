@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 
 from tisheng.core import audit, cleaning
 from tisheng.organisation.models import Gender, School, Teacher, TeachingGroup
+from tisheng.people.logins import new_logins
 from tisheng.people.models import User
 
 from .importing import Importer, ImportResult, Planned, RowError, cell, cell_text, chunks
@@ -125,10 +126,6 @@ class RosterImporter(Importer):
         for part in chunks(phones):
             for phone, idn in Teacher.objects.filter(phone__in=part).values_list("phone", "id_number"):
                 phone_owner[phone] = idn
-        new_ids = [i for i in ids if i not in existing]
-        taken_usernames = set()
-        for part in chunks(new_ids):
-            taken_usernames.update(User.objects.filter(username__in=part).values_list("username", flat=True))
         school_ids = set()
         pending: list[tuple[int, dict, School]] = []
         for number, data in rows:
@@ -140,11 +137,6 @@ class RosterImporter(Importer):
             if teacher is not None and teacher.school_id not in allowed_schools:
                 errors.append(
                     RowError(number, "身份证号", "该身份证号已登记在其他单位，如需调动请联系上级管理员。")
-                )
-                continue
-            if teacher is None and data["id_number"] in taken_usernames:
-                errors.append(
-                    RowError(number, "身份证号", "已有以该身份证号为账号的用户，请联系平台管理员。")
                 )
                 continue
             owner = phone_owner.get(data["phone"]) if data["phone"] else None
@@ -199,12 +191,14 @@ class RosterImporter(Importer):
             self.groups[(g.school_id, g.name)] = g
 
         creates = [p for p in plan if p.action == "create"]
-        # Accounts start without a usable password; the school issues first passwords.
+        # Accounts start without a usable password; the school issues sign-in codes (people app).
+        # The login is generated, never the ID number (issue 8 item 3).
         unusable = make_password(None)
+        logins = new_logins(len(creates))
         users = User.objects.bulk_create(
             [
-                User(username=p.data["id_number"], full_name=p.data["name"], password=unusable)
-                for p in creates
+                User(username=login, full_name=p.data["name"], password=unusable)
+                for login, p in zip(logins, creates, strict=True)
             ],
             batch_size=2000,
         )

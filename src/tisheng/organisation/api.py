@@ -42,7 +42,7 @@ class GroupOut(Schema):
 class TeacherOut(Schema):
     id: int
     full_name: str = Field(alias="user.full_name")
-    username: str = Field(alias="user.username")
+    username: str
     school_id: int
     school_name: str = Field(alias="school.name")
     group_id: int | None
@@ -52,6 +52,13 @@ class TeacherOut(Schema):
     phone: str
 
     # Personal data in full only for the teacher and the managers of their school; masked otherwise.
+    # A login that is an ID or mobile number is personal data too (issue 8 item 3).
+    @staticmethod
+    def resolve_username(obj, context):
+        if scope_for(context["request"].auth).can_see_personal_data(obj):
+            return obj.user.username
+        return obj.username_masked
+
     @staticmethod
     def resolve_id_number(obj, context):
         if not obj.id_number:

@@ -183,6 +183,13 @@ class Teacher(models.Model):
         return mask_id(self.id_number) if self.id_number else ""
 
     @property
+    def username_masked(self) -> str:
+        """The login as shown to those who may not see personal data (issue 8 item 3)."""
+        from tisheng.core.masking import mask_login
+
+        return mask_login(self.user.username)
+
+    @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from tisheng.core.masking import PERSONAL_LOGIN_REGEX
 from tisheng.core.scoping import get_visible
 
 from .models import County, School, Teacher, TeachingGroup
@@ -75,7 +76,16 @@ def teacher_list(*, scope: Scope, school_id=None, group_id=None, q: str = ""):
     if group_id:
         qs = qs.filter(group_id=group_id)
     if q:
-        qs = qs.filter(Q(user__full_name__icontains=q[:64]) | Q(user__username__icontains=q[:64]))
+        q = q[:64]
+        # A login that is an ID or mobile number is personal data: it matches only for those who
+        # may see it (the teacher and the managers of their school), never through its digits for
+        # anyone else (issue 8 item 3).
+        by_login = Q(user__username__icontains=q) & (
+            ~Q(user__username__regex=PERSONAL_LOGIN_REGEX)
+            | Q(school__in=scope.schools(manage=True))
+            | Q(id=scope.teacher_id or 0)
+        )
+        qs = qs.filter(Q(user__full_name__icontains=q) | by_login)
     return qs.order_by("school_id", "id")
 
 

@@ -27,7 +27,12 @@ def county_detail(request, county_id: int):
     return render(
         request,
         "organisation/county_detail.html",
-        {"county": county, "schools": schools, "q": _search(request)},
+        {
+            "county": county,
+            "schools": schools,
+            "q": _search(request),
+            "can_manage": scope.can_manage_county(county),
+        },
     )
 
 
@@ -53,7 +58,13 @@ def school_detail(request, school_id: int):
     return render(
         request,
         "organisation/school_detail.html",
-        {"school": school, "groups": groups, "teachers": teachers, "q": _search(request)},
+        {
+            "school": school,
+            "groups": groups,
+            "teachers": teachers,
+            "q": _search(request),
+            "can_manage": scope.can_manage_school(school),
+        },
     )
 
 

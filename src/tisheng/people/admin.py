@@ -3,7 +3,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from tisheng.core.admin import AuditedModelAdmin
 
+from . import services
+from .forms import AdminLoginForm
 from .models import ApiToken, RoleAssignment, User
+
+# Admin's login goes through the platform's sign-in check (lockout and audit), like every other way in.
+admin.site.login_form = AdminLoginForm
 
 
 class RoleInline(admin.TabularInline):
@@ -14,10 +19,38 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
-    list_display = ("username", "full_name", "is_active", "is_staff", "last_login")
+    list_display = ("username", "full_name", "is_active", "is_staff", "locked_at", "last_login")
+    list_filter = (*DjangoUserAdmin.list_filter, ("locked_at", admin.EmptyFieldListFilter))
     search_fields = ("username", "full_name")
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("姓名", {"fields": ("full_name",)}))
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("姓名", {"fields": ("full_name",)}),
+        ("登录锁定", {"fields": ("locked_at", "failures_reset_at")}),
+    )
+    readonly_fields = ("locked_at", "failures_reset_at")
     inlines = [RoleInline]
+    actions = ["unlock_accounts"]
+
+    @admin.action(description="解除所选账号的登录锁定")
+    def unlock_accounts(self, request, queryset):
+        from django.contrib import messages
+
+        from tisheng.core.errors import AppError
+
+        done = 0
+        for user in queryset:
+            try:
+                services.account_unlock(actor=request.user, user=user)
+                done += 1
+            except AppError as exc:
+                self.message_user(request, f"{user.username}：{exc.message}", messages.ERROR)
+        self.message_user(request, f"已解除 {done} 个账号的锁定。")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Disabled here: the person's API tokens end now, as with services.user_set_active.
+            services.revoke_all_tokens(user=obj, reason="disabled")
 
     def save_formset(self, request, form, formset, change):
         from tisheng.core import audit

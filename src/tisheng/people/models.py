@@ -7,6 +7,7 @@ the roster is where a teacher's school and group are kept. core/scoping.py reads
 
 import hashlib
 import secrets
+import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -16,6 +17,10 @@ from django.utils import timezone
 
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=64, blank=True)
+    # Lockout (people/services.py): set when failures across all addresses reach the account limit;
+    # cleared only by a manager's unlock, which also restarts the count of failures.
+    locked_at = models.DateTimeField("锁定时间", null=True, blank=True)
+    failures_reset_at = models.DateTimeField("失败计数清零时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -159,6 +164,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    # The holder's session hash (an HMAC of the password hash) when the token was issued: a changed
+    # password, by any path (our services, Django admin, `changepassword`), makes it stop matching.
+    password_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "API 令牌"
@@ -174,3 +183,103 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return "ts_" + secrets.token_urlsafe(32)
+
+
+class CodeBatchStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "正在生成"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class SignInCodeBatch(models.Model):
+    """One issue of first-sign-in codes (issue 8 item 2): for the teachers selected, or for every
+    teacher of a school or county who has no password yet. A background job makes the codes, the slips
+    (PDF) and the list (.xlsx); the files hold the codes in clear and are downloaded only through the
+    scoped views, by the managers of the unit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(User, verbose_name="发放人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("发放时间", default=timezone.now)
+    city = models.ForeignKey(
+        "organisation.City", verbose_name="市", on_delete=models.CASCADE, related_name="+"
+    )
+    county = models.ForeignKey(
+        "organisation.County", verbose_name="县区", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey(
+        "organisation.School",
+        verbose_name="学校",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # Teachers chosen one by one; empty means every teacher of the unit without a password yet.
+    teacher_ids = models.JSONField("所选教师", default=list, blank=True)
+    status = models.CharField("状态", max_length=10, choices=CodeBatchStatus.choices, default="queued")
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField("发放数", default=0)
+    reset = models.PositiveIntegerField("重置密码数", default=0)
+    expires_at = models.DateTimeField("激活码有效期至")
+    pdf = models.FileField("登录单（PDF）", upload_to="sign-in-codes/", blank=True)
+    xlsx = models.FileField("登录码清单（Excel）", upload_to="sign-in-codes/", blank=True)
+    message = models.CharField("说明", max_length=255, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录码发放"
+        verbose_name_plural = "登录码发放"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.school or self.county} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (CodeBatchStatus.QUEUED, CodeBatchStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == CodeBatchStatus.DONE:
+            return 100
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+    @property
+    def unit(self):
+        return self.school or self.county
+
+
+class ActivationCode(models.Model):
+    """A person's one-time first-sign-in code. Only a keyed hash is kept (people/codes.py); one row per
+    person, so issuing a new code replaces — and so voids — the old one."""
+
+    user = models.OneToOneField(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="activation_code"
+    )
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        User, verbose_name="发放人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch = models.ForeignKey(
+        SignInCodeBatch,
+        verbose_name="发放批次",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField("发放时间", default=timezone.now)
+    expires_at = models.DateTimeField("有效期至")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "激活码"
+        verbose_name_plural = "激活码"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.expires_at:%Y-%m-%d}"
+
+    def is_usable(self, now=None) -> bool:
+        return self.used_at is None and self.expires_at > (now or timezone.now())

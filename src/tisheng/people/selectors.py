@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from tisheng.core.errors import NotFound
 from tisheng.core.scoping import get_visible
 
 from .models import Role, RoleAssignment
@@ -195,3 +197,75 @@ def users_with_phone(phone: str):
     from .models import User
 
     return User.objects.filter(Q(teacher__phone=phone) | Q(username=phone))
+
+
+# ---- sign-in codes (issue 8 item 2) -----------------------------------------------------------------
+
+
+def managed_school(*, scope: Scope, school_id):
+    """A school the person manages; "not found" for any other, seen or not."""
+    school = get_visible(scope.schools().select_related("county"), pk=school_id)
+    if not scope.can_manage_school(school):
+        raise NotFound()
+    return school
+
+
+def managed_county(*, scope: Scope, county_id):
+    county = get_visible(scope.counties(), pk=county_id)
+    if not scope.can_manage_county(county):
+        raise NotFound()
+    return county
+
+
+def managed_teacher(*, scope: Scope, teacher_id):
+    teacher = get_visible(scope.teachers().select_related("school", "user"), pk=teacher_id)
+    if not scope.can_manage_school(teacher.school):
+        raise NotFound()
+    return teacher
+
+
+def sign_in_teachers(*, scope: Scope, school, q: str = ""):
+    """The school's teachers with what they need to sign in (password set, code, lock)."""
+    qs = scope.teachers().filter(school=school).select_related("user", "user__activation_code")
+    if q:
+        qs = qs.filter(user__full_name__icontains=q[:64])
+    return qs.order_by("user__full_name", "id")
+
+
+def sign_in_status(teacher) -> str:
+    from django.contrib.auth.hashers import is_password_usable
+
+    user = teacher.user
+    if user.locked_at:
+        return "locked"
+    if is_password_usable(user.password):
+        return "active"
+    code = getattr(user, "activation_code", None)
+    if code is not None and code.is_usable():
+        return "code_issued"
+    if code is not None and code.used_at is None:
+        return "code_expired"
+    return "no_password"
+
+
+def code_batch(*, scope: Scope, batch_id):
+    """A batch of codes: for the managers of its school (or county), nobody else."""
+    from .models import SignInCodeBatch
+
+    try:
+        batch = SignInCodeBatch.objects.select_related("school", "county", "created_by").get(pk=batch_id)
+    except (SignInCodeBatch.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound() from None
+    allowed = scope.can_manage_school(batch.school) if batch.school else scope.can_manage_county(batch.county)
+    if not allowed:
+        raise NotFound()
+    return batch
+
+
+def code_batches(*, school=None, county=None, limit: int = 20):
+    """Recent batches of a unit the caller has already been checked to manage."""
+    from .models import SignInCodeBatch
+
+    qs = SignInCodeBatch.objects.select_related("created_by", "school")
+    qs = qs.filter(school=school) if school is not None else qs.filter(county=county)
+    return list(qs.order_by("-created_at")[:limit])

@@ -1,70 +1,271 @@
 """Writes about people, roles, logins and API tokens."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, is_password_usable, make_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from tisheng.core.context import current_origin
-from tisheng.core.errors import Conflict, LockedOut, NotFound, ValidationFailed
+from tisheng.core.errors import AppError, Conflict, LockedOut, NotFound, ValidationFailed
 from tisheng.core.models import AuditEvent
 from tisheng.core.scoping import scope_for
 
 from . import events, rules
-from .models import MANAGING_ROLES, ROLE_UNITS, ApiToken, Role, RoleAssignment, User
+from .models import (
+    MANAGING_ROLES,
+    ROLE_UNITS,
+    ActivationCode,
+    ApiToken,
+    CodeBatchStatus,
+    Role,
+    RoleAssignment,
+    SignInCodeBatch,
+    User,
+)
+
+logger = logging.getLogger(__name__)
 
 MAX_USERNAME = 150
 MAX_PASSWORD = 256
 
 
-def _recent_failures(*, username: str, ip: str | None) -> int:
-    """Failed logins for this user name from this address since the window opened and since the
-    last success. The audit trail is the store, so what locks an account is what the auditor sees."""
-    window_start = timezone.now() - timedelta(minutes=settings.TISHENG_LOGIN_LOCKOUT_MINUTES)
+WEB, API, ADMIN = "web", "api", "admin"
+
+
+def resolve_account(identifier: str) -> User | None:
+    """The account a sign-in name means: its login; else a teacher's mobile number; else a teacher's
+    ID number, only where the teacher's city still allows it (issue 8 item 3). One account whatever
+    name was typed, so the lockout counts per account."""
+    from tisheng.organisation.models import Teacher
+    from tisheng.programme.models import ProgrammeSettings
+
+    from .logins import ID_NUMBER, MOBILE
+
+    user = User.objects.filter(username=identifier).first()
+    if user is not None:
+        return user
+    if MOBILE.fullmatch(identifier):
+        found = list(Teacher.objects.filter(phone=identifier).select_related("user")[:2])
+        return found[0].user if len(found) == 1 else None
+    if ID_NUMBER.fullmatch(identifier):
+        teacher = Teacher.objects.filter(id_number=identifier.upper()).select_related("user").first()
+        if (
+            teacher
+            and ProgrammeSettings.objects.filter(city_id=teacher.city_id, id_number_login=True).exists()
+        ):
+            return teacher.user
+    return None
+
+
+def _failures(**lookup):
+    return AuditEvent.objects.filter(kind="login.failed", **lookup)
+
+
+def _minutes(seconds: float) -> int:
+    return max(1, -(-int(seconds) // 60))
+
+
+def _check_limits(*, username: str, account: User | None, ip: str | None) -> None:
+    """Refuse before the password is even looked at when one of the three limits is reached.
+
+    1. the pair (this account or name, this address): TISHENG_LOGIN_FAILURE_LIMIT in the window;
+    2. the address, whatever names it tries (password spraying): TISHENG_LOGIN_ADDRESS_LIMIT;
+    3. the account, from every address together: after TISHENG_LOGIN_ACCOUNT_BACKOFF_AFTER failures
+       each further try waits twice as long as the one before; at TISHENG_LOGIN_ACCOUNT_LOCK_AFTER the
+       account is locked until a manager unlocks it (account_unlock).
+    The audit trail is the only store: what refuses a login is what the auditor reads.
+    """
+    now = timezone.now()
+    window_start = now - timedelta(minutes=settings.TISHENG_LOGIN_LOCKOUT_MINUTES)
+    pair = (
+        {"target_type": "people.user", "target_id": str(account.pk)} if account else {"actor_label": username}
+    )
     last_success = (
-        AuditEvent.objects.filter(kind="login.succeeded", actor_label=username, ip=ip, at__gte=window_start)
+        AuditEvent.objects.filter(kind="login.succeeded", ip=ip, at__gte=window_start, **pair)
         .order_by("-at")
         .values_list("at", flat=True)
         .first()
     )
     since = max(window_start, last_success) if last_success else window_start
-    return AuditEvent.objects.filter(kind="login.failed", actor_label=username, ip=ip, at__gt=since).count()
+    if _failures(ip=ip, at__gt=since, **pair).count() >= settings.TISHENG_LOGIN_FAILURE_LIMIT:
+        events.login_locked_out(username=username, account=account, reason="pair")
+        raise LockedOut(
+            _("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。")
+            % {"minutes": settings.TISHENG_LOGIN_LOCKOUT_MINUTES}
+        )
+    if ip and _failures(ip=ip, at__gt=window_start).count() >= settings.TISHENG_LOGIN_ADDRESS_LIMIT:
+        events.login_locked_out(username=username, account=account, reason="address")
+        raise LockedOut(
+            _("您所在的网络登录失败次数过多，已暂停登录，请 %(minutes)s 分钟后再试。")
+            % {"minutes": settings.TISHENG_LOGIN_LOCKOUT_MINUTES},
+            code="address_locked_out",
+        )
+    if account is None:
+        return
+    if account.locked_at is not None:
+        events.login_locked_out(username=username, account=account, reason="account")
+        raise LockedOut(
+            _("该账号登录失败次数过多，已被锁定。请联系学校或上级管理员解除锁定。"), code="account_locked"
+        )
+    failures = _account_failures(account)
+    free = settings.TISHENG_LOGIN_ACCOUNT_BACKOFF_AFTER
+    if len(failures) >= free:
+        wait = settings.TISHENG_LOGIN_ACCOUNT_BACKOFF_SECONDS * 2 ** (len(failures) - free)
+        left = (failures[0] + timedelta(seconds=wait) - now).total_seconds()
+        if left > 0:
+            events.login_locked_out(username=username, account=account, reason="backoff")
+            raise LockedOut(
+                _("该账号近期登录失败次数过多，请 %(minutes)s 分钟后再试。") % {"minutes": _minutes(left)},
+                code="backoff",
+            )
 
 
-def login_attempt(*, username: str, password: str, request=None) -> User:
-    """Check a user name and password, with lockout after repeated failures (foundation item 5).
+def _account_failures(account: User) -> list:
+    """Times of the account's failures (newest first) since its last success or unlock, at most a
+    day back (TISHENG_LOGIN_ACCOUNT_WINDOW_HOURS), from every address."""
+    since = timezone.now() - timedelta(hours=settings.TISHENG_LOGIN_ACCOUNT_WINDOW_HOURS)
+    if account.failures_reset_at and account.failures_reset_at > since:
+        since = account.failures_reset_at
+    last_success = (
+        AuditEvent.objects.filter(kind="login.succeeded", actor=account, at__gt=since)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if last_success:
+        since = last_success
+    return list(
+        _failures(target_type="people.user", target_id=str(account.pk), at__gt=since)
+        .order_by("-at")
+        .values_list("at", flat=True)[: settings.TISHENG_LOGIN_ACCOUNT_LOCK_AFTER + 1]
+    )
 
-    Lockout is per (user name, address), so one attacker cannot lock a teacher out from elsewhere.
+
+def _fail(*, username: str, account: User | None, reason: str, channel: str) -> None:
+    events.login_failed(username=username, account=account, reason=reason, channel=channel)
+    if account is not None and len(_account_failures(account)) >= settings.TISHENG_LOGIN_ACCOUNT_LOCK_AFTER:
+        with transaction.atomic():
+            locked = User.objects.filter(pk=account.pk, locked_at__isnull=True).update(
+                locked_at=timezone.now()
+            )
+            if locked:
+                events.account_locked(account=account)
+        raise LockedOut(
+            _("该账号登录失败次数过多，已被锁定。请联系学校或上级管理员解除锁定。"), code="account_locked"
+        )
+
+
+def login_attempt(*, username: str, password: str, request=None, channel: str = WEB) -> User:
+    """Check a sign-in name and password. Every way in — the login page, POST /api/v1/auth/token and
+    Django admin's login form — calls this, so one set of limits and one audit record cover them all.
     """
+    user, _code_hash = _sign_in(username=username, password=password, request=request, channel=channel)
+    return user
+
+
+def login_or_activate(*, username: str, password: str, request=None) -> tuple[User, str | None]:
+    """The login page: a password, or (first sign-in, or after a reset) the person's one-time code in
+    the password box. With a code the person is not signed in yet: the hash of the code is returned so
+    the page can let them set their password (activation_complete). The same limits and trail apply."""
+    return _sign_in(username=username, password=password, request=request, channel=WEB, accept_code=True)
+
+
+def _sign_in(
+    *, username: str, password: str, request, channel: str, accept_code: bool = False
+) -> tuple[User, str | None]:
     username = (username or "").strip()
     if not username or not password:
         raise ValidationFailed(_("请输入账号和密码。"))
     if "\x00" in username:
         # No account name holds NUL, and PostgreSQL cannot store or compare it: a plain failure.
-        events.login_failed(username=username.replace("\x00", "")[:MAX_USERNAME], reason="账号含空字符")
+        events.login_failed(
+            username=username.replace("\x00", "")[:MAX_USERNAME], reason="账号含空字符", channel=channel
+        )
         raise ValidationFailed(_("账号或密码错误。"))
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
-        events.login_failed(username=username[:MAX_USERNAME], reason="输入过长")
+        events.login_failed(username=username[:MAX_USERNAME], reason="输入过长", channel=channel)
         raise ValidationFailed(_("账号或密码错误。"))
     ip = current_origin().ip
-    if _recent_failures(username=username, ip=ip) >= settings.TISHENG_LOGIN_FAILURE_LIMIT:
-        events.login_locked_out(username=username)
-        raise LockedOut(
-            _("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。")
-            % {"minutes": settings.TISHENG_LOGIN_LOCKOUT_MINUTES}
-        )
-    user = authenticate(request, username=username, password=password)
+    account = resolve_account(username)
+    _check_limits(username=username, account=account, ip=ip)
+    user = authenticate(request, username=account.username if account else username, password=password)
+    if user is None and accept_code and account is not None:
+        code_hash = code_sign_in_check(account=account, code=password)
+        if code_hash:
+            with transaction.atomic():
+                events.login_succeeded(user=account, channel=channel, with_code=True)
+            return account, code_hash
     if user is None:
-        events.login_failed(username=username, reason="账号或密码错误")
+        _fail(username=username, account=account, reason="账号或密码错误", channel=channel)
         raise ValidationFailed(_("账号或密码错误。"))
     with transaction.atomic():
-        events.login_succeeded(user=user)
-    return user
+        events.login_succeeded(user=user, channel=channel)
+    return user, None
+
+
+@transaction.atomic
+def account_unlock(*, actor, user: User) -> None:
+    """A manager lifts a lock (and restarts the count of failures) of a person they manage."""
+    if not can_manage_person(actor=actor, user=user):
+        raise NotFound()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    was_locked = user.locked_at is not None
+    user.locked_at = None
+    user.failures_reset_at = timezone.now()
+    user.save(update_fields=["locked_at", "failures_reset_at"])
+    events.account_unlocked(actor=actor, user=user, was_locked=was_locked)
+
+
+def can_manage_person(*, actor, user: User) -> bool:
+    """Whether the actor manages this person: the managers of a teacher's school, or of a unit the
+    person holds a role in. Nobody manages themself here (their own password has its own page)."""
+    from tisheng.organisation.models import Teacher
+
+    if actor is None or actor.pk == user.pk:
+        return False
+    scope = scope_for(actor)
+    if scope.is_platform_admin:
+        return True
+    teacher = Teacher.objects.filter(user=user).select_related("school").first()
+    if teacher is not None and scope.can_manage_school(teacher.school):
+        return True
+    for ra in RoleAssignment.objects.filter(user=user).select_related("county", "school", "group__school"):
+        if ra.city_id and scope.can_manage_city(ra.city_id):
+            return True
+        if ra.county_id and scope.can_manage_county(ra.county):
+            return True
+        if ra.school_id and scope.can_manage_school(ra.school):
+            return True
+        if ra.group_id and scope.can_manage_school(ra.group.school):
+            return True
+    return False
+
+
+@transaction.atomic
+def user_set_active(*, actor, user: User, active: bool) -> None:
+    """Disable (or enable again) a person; disabling revokes their API tokens at once."""
+    if not can_manage_person(actor=actor, user=user):
+        raise NotFound()
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    user.is_active = active
+    if not active:
+        revoke_all_tokens(user=user, reason="disabled")
+    events.user_active_changed(actor=actor, user=user, active=active)
+
+
+def revoke_all_tokens(*, user: User, reason: str) -> int:
+    count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if count:
+        events.tokens_revoked(user=user, reason=reason, count=count)
+    return count
 
 
 @transaction.atomic
@@ -358,7 +559,12 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
 def api_token_issue(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        user=actor, name=(name or "")[:64], key_hash=ApiToken.hash_key(key), prefix=key[:8]
+        user=actor,
+        name=(name or "")[:64],
+        key_hash=ApiToken.hash_key(key),
+        prefix=key[:8],
+        expires_at=timezone.now() + timedelta(days=settings.TISHENG_API_TOKEN_DAYS),
+        password_hash=actor.get_session_auth_hash(),
     )
     events.token_issued(actor=actor, token=token)
     return token, key
@@ -376,15 +582,246 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
 def api_token_authenticate(key: str) -> User | None:
     if not key or len(key) > 100:
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            key_hash=ApiToken.hash_key(key),
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            user__is_active=True,
+            user__locked_at__isnull=True,
+        )
         .first()
     )
     if token is None:
         return None
+    # A password changed by any path since the token was issued ends it, as it ends sessions.
+    if not token.password_hash or not constant_time_compare(
+        token.password_hash, token.user.get_session_auth_hash()
+    ):
+        return None
     # Touch at most once a minute so reads do not turn into writes on every call.
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# ---- first passwords: sign-in codes (issue 8 item 2) ------------------------------------------------
+
+MAX_SELECTED = 5000
+MAX_ID = 2**62  # beyond any primary key; larger numbers are refused, not sent to the database
+
+
+def password_validate(*, user: User, password: str) -> None:
+    """The platform's password rules (people/passwords.py), as one ValidationFailed in Chinese."""
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        message = " ".join(str(m) for m in exc.messages)
+        raise ValidationFailed(message, code="weak_password", fields={"password": message}) from None
+
+
+def _teachers_needing_codes(*, school=None, county=None, teacher_ids=None):
+    from tisheng.organisation.models import Teacher
+
+    qs = Teacher.objects.filter(user__is_active=True)
+    qs = qs.filter(school=school) if school is not None else qs.filter(county=county)
+    if teacher_ids:
+        return qs.filter(id__in=teacher_ids)
+    # A whole school or county: those who have no password yet (a reset is chosen teacher by teacher).
+    return qs.filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
+@transaction.atomic
+def sign_in_codes_issue(*, actor, school=None, county=None, teacher_ids=None) -> SignInCodeBatch:
+    """Queue the codes of a school's or county's teachers who have no password yet, or of the teachers
+    chosen (whose passwords, if they have one, are reset: void until they set a new one)."""
+    from .tasks import issue_sign_in_codes
+
+    scope = scope_for(actor)
+    if school is not None:
+        if not scope.can_manage_school(school):
+            raise NotFound()
+        county = school.county
+    elif county is None or not scope.can_manage_county(county):
+        raise NotFound()
+    ids = sorted({int(i) for i in teacher_ids or []})
+    if any(not 0 < i < MAX_ID for i in ids):
+        raise ValidationFailed(_("所选教师无效，请刷新页面后重新选择。"), fields={"teacher_ids": _("无效")})
+    if len(ids) > MAX_SELECTED:
+        raise ValidationFailed(
+            _("一次最多选择 %(n)s 位教师；发放全校或全县请不选教师直接发放。") % {"n": MAX_SELECTED},
+            fields={"teacher_ids": _("过多")},
+        )
+    chosen = _teachers_needing_codes(school=school, county=county, teacher_ids=ids)
+    count = chosen.count()
+    if ids and count != len(ids):
+        raise ValidationFailed(
+            _("所选教师中有不属于该单位或已停用的账号，请刷新页面后重新选择。"),
+            fields={"teacher_ids": _("无效")},
+        )
+    if count == 0:
+        raise ValidationFailed(
+            _("没有需要发放登录码的教师：所有教师都已设置密码。如需重置密码，请勾选教师。")
+        )
+    batch = SignInCodeBatch.objects.create(
+        created_by=actor,
+        city_id=county.city_id,
+        county=county,
+        school=school,
+        teacher_ids=ids,
+        progress_total=count,
+        expires_at=timezone.now() + timedelta(days=settings.TISHENG_SIGN_IN_CODE_DAYS),
+    )
+    events.sign_in_codes_requested(actor=actor, batch=batch, count=count)
+    transaction.on_commit(lambda: issue_sign_in_codes.enqueue(str(batch.pk)))
+    return batch
+
+
+def sign_in_code_batch_run(*, batch_id) -> None:
+    """The background job: codes, slips and list are made first, then everything is written in one
+    transaction, so a failure leaves the old codes and passwords as they were."""
+    claimed = SignInCodeBatch.objects.filter(pk=batch_id, status=CodeBatchStatus.QUEUED).update(
+        status=CodeBatchStatus.RUNNING
+    )
+    if not claimed:
+        return  # already run (a job delivered twice) or unknown
+    batch = SignInCodeBatch.objects.select_related("created_by").get(pk=batch_id)
+    try:
+        _run_batch(batch)
+    except AppError as exc:
+        _batch_failed(batch, str(exc.message))
+    except Exception:
+        logger.exception("sign-in code batch %s failed", batch_id)
+        _batch_failed(batch, _("生成失败，请稍后重试或联系平台管理员。"))
+
+
+def _batch_failed(batch: SignInCodeBatch, message: str) -> None:
+    SignInCodeBatch.objects.filter(pk=batch.pk).update(
+        status=CodeBatchStatus.FAILED, message=message[:255], finished_at=timezone.now()
+    )
+
+
+def _chunks(ids: list, size: int = 900):
+    """Id lists cut to SQLite's limit of variables in one statement."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _run_batch(batch: SignInCodeBatch) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files import File
+
+    from . import codes, slips
+
+    rows = list(
+        _teachers_needing_codes(school=batch.school, county=batch.county, teacher_ids=batch.teacher_ids)
+        .order_by("school__name", "school_id", "user__full_name", "id")
+        .values_list(
+            "user_id", "user__username", "user__full_name", "school__name", "county__name", "user__password"
+        )
+    )
+    SignInCodeBatch.objects.filter(pk=batch.pk).update(progress_total=len(rows), progress_done=0)
+
+    def progress(done: int) -> None:
+        SignInCodeBatch.objects.filter(pk=batch.pk).update(progress_done=done)
+
+    made = [codes.new_code() for _row in rows]
+    sheet = [
+        slips.Slip(name=r[2] or r[1], school=r[3], county=r[4], login=r[1], code=code)
+        for r, code in zip(rows, made, strict=True)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf_path, xlsx_path = Path(tmp) / "slips.pdf", Path(tmp) / "codes.xlsx"
+        slips.write_pdf(
+            sheet, pdf_path, expires_at=batch.expires_at, site=settings.TISHENG_SITE_URL, progress=progress
+        )
+        slips.write_xlsx(sheet, xlsx_path, expires_at=batch.expires_at)
+        with transaction.atomic():
+            now = timezone.now()
+            user_ids = [r[0] for r in rows]
+            for part in _chunks(user_ids):
+                # One code per person: the new one voids any earlier one.
+                ActivationCode.objects.filter(user_id__in=part).delete()
+            ActivationCode.objects.bulk_create(
+                [
+                    ActivationCode(
+                        user_id=r[0],
+                        code_hash=codes.hash_code(code),
+                        issued_by=batch.created_by,
+                        batch=batch,
+                        issued_at=now,
+                        expires_at=batch.expires_at,
+                    )
+                    for r, code in zip(rows, made, strict=True)
+                ],
+                batch_size=2000,
+            )
+            reset_ids = [r[0] for r in rows if is_password_usable(r[5])]
+            for part in _chunks(reset_ids):
+                User.objects.filter(pk__in=part).update(password=make_password(None))
+                ApiToken.objects.filter(user_id__in=part, revoked_at__isnull=True).update(revoked_at=now)
+            stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+            unit = (batch.school or batch.county).name
+            with pdf_path.open("rb") as fh:
+                batch.pdf.save(f"{unit}-登录单-{stamp}.pdf", File(fh), save=False)
+            with xlsx_path.open("rb") as fh:
+                batch.xlsx.save(f"{unit}-登录码-{stamp}.xlsx", File(fh), save=False)
+            batch.status = CodeBatchStatus.DONE
+            batch.issued = len(rows)
+            batch.reset = len(reset_ids)
+            batch.progress_done = len(rows)
+            batch.finished_at = now
+            batch.save()
+            events.sign_in_codes_issued(batch=batch, reset_user_ids=reset_ids)
+
+
+def code_sign_in_check(*, account: User, code: str) -> str | None:
+    """The hash of the account's code if `code` is its live code, else None."""
+    from . import codes
+
+    if not account.is_active or not codes.looks_like_code(code):
+        return None
+    row = ActivationCode.objects.filter(user=account).first()
+    if row is None or not row.is_usable() or not codes.matches(code, row.code_hash):
+        return None
+    return row.code_hash
+
+
+@transaction.atomic
+def activation_complete(*, user: User, code_hash: str, password: str) -> User:
+    """The teacher who signed in with their code sets their own password; the code is then spent."""
+    row = ActivationCode.objects.select_for_update().filter(user=user).first()
+    if row is None or not constant_time_compare(row.code_hash, code_hash or "") or not row.is_usable():
+        raise ValidationFailed(
+            _(
+                "激活码已失效（已使用、已过期或已重新发放）。请重新用账号和激活码登录，或向学校管理员索取新的激活码。"
+            ),
+            code="code_invalid",
+        )
+    password_validate(user=user, password=password)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    revoke_all_tokens(user=user, reason="password_changed")
+    events.account_activated(user=user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, actor: User, old_password: str, new_password: str) -> None:
+    if not old_password or len(old_password) > MAX_PASSWORD or not actor.check_password(old_password):
+        raise ValidationFailed(_("原密码不正确。"), fields={"old_password": _("原密码不正确")})
+    if old_password == new_password:
+        raise ValidationFailed(_("新密码不能与原密码相同。"), fields={"password": _("与原密码相同")})
+    password_validate(user=actor, password=new_password)
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    revoke_all_tokens(user=actor, reason="password_changed")
+    events.password_changed(user=actor)

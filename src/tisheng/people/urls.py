@@ -1,3 +1,5 @@
+"""人员与角色 (appointments), under /people/. Sign-in pages are in account_urls.py, under /accounts/."""
+
 from django.urls import path
 
 from . import views

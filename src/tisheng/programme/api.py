@@ -30,6 +30,7 @@ class SettingsOut(Schema):
     max_video_mb: int
     school_team_min: int
     school_team_max: int
+    id_number_login: bool
 
 
 class SettingsIn(InputSchema):
@@ -47,6 +48,8 @@ class SettingsIn(InputSchema):
     max_video_mb: int | None = Field(None, ge=1, le=10240)
     school_team_min: int | None = Field(None, ge=1, le=30)
     school_team_max: int | None = Field(None, ge=1, le=30)
+    # Issue 8 item 3: the ID number as a login, for a transition only.
+    id_number_login: bool | None = None
 
 
 class CalendarIn(InputSchema):

@@ -50,6 +50,9 @@ class ProgrammeSettings(models.Model):
     # R-TEAM: a school management team of 3–5 (Xinyang's plan: 3-5人组成的学校能力提升工程管理团队).
     school_team_min = models.PositiveSmallIntegerField("学校管理团队最少人数", default=3)
     school_team_max = models.PositiveSmallIntegerField("学校管理团队最多人数", default=5)
+    # Issue 8 item 3: teachers sign in with their generated login or mobile number; the ID number
+    # as a login only during a transition the city chooses.
+    id_number_login = models.BooleanField("允许用身份证号登录（过渡期）", default=False)
 
     class Meta:
         verbose_name = "项目设置"

@@ -24,6 +24,7 @@ EDITABLE = (
     "max_video_mb",
     "school_team_min",
     "school_team_max",
+    "id_number_login",
 )
 
 

@@ -90,8 +90,10 @@ def test_a_teacher_on_a_phone_hands_in_evidence(chromium, live_server, teacher):
         files=[{"name": "课堂实录.mp4", "mimeType": "video/mp4", "buffer": video}],
     )
     page.get_by_test_id("chunked-start").click()
+    # A function, not an expression string: Playwright evals strings in the page, which the
+    # Content-Security-Policy (script-src 'self', no 'unsafe-eval') rightly refuses.
     page.wait_for_function(
-        "document.querySelector('[data-testid=chunked-status]').textContent.includes('上传完成')",
+        "() => document.querySelector('[data-testid=chunked-status]').textContent.includes('上传完成')",
         timeout=30_000,
     )
     assert lost, "the flaky route did not drop a chunk"

@@ -96,6 +96,17 @@ WRITE_OPERATIONS = {
         "/api/v1/role-assignments",
     ): "test_appointments_only_within_managed_units below + people/tests/test_appointment_rules.py",
     ("delete", "/api/v1/role-assignments/{assignment_id}"): "walked below (rolled back) + people/tests",
+    # Sign-in (issue 8): codes, unlock, own password.
+    (
+        "post",
+        "/api/v1/schools/{school_id}/sign-in-codes",
+    ): "walked below + people/tests/test_sign_in_codes.py",
+    (
+        "post",
+        "/api/v1/counties/{county_id}/sign-in-codes",
+    ): "walked below + people/tests/test_sign_in_codes.py",
+    ("post", "/api/v1/teachers/{teacher_id}/unlock"): "walked below + people/tests/test_lockout.py",
+    ("post", "/api/v1/me/password"): "people/tests/test_sign_in_codes.py (the caller's own password; no id)",
 }
 
 
@@ -256,7 +267,28 @@ def world(db):
             created_by=users["city_admin_a"],
         )
 
+    from tisheng.people.models import SignInCodeBatch
+
+    def code_batch(by, county, school=None):
+        b = SignInCodeBatch(
+            created_by=by,
+            city=county.city,
+            county=county,
+            school=school,
+            status="done",
+            expires_at=timezone.now() + dt.timedelta(days=14),
+        )
+        b.pdf.save("slips.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        b.xlsx.save("codes.xlsx", ContentFile(b"PK"), save=False)
+        b.save()
+        return b
+
     objects = {
+        "code_batch": {
+            "cb_s1": code_batch(users["principal_s1"], a1, s1),
+            "cb_a2": code_batch(users["city_admin_a"], a2),
+            "cb_b": code_batch(users["city_admin_b"], b1, sb),
+        },
         "hours_entry": {"e_t1": entry(t1), "e_t4": entry(t4), "e_tb": entry(tb)},
         "training": {
             "tr_a1": training(organiser_county=a1),
@@ -344,6 +376,15 @@ def world(db):
         "teacher_t1": {"p_t1"},
         "city_admin_b": {"sb", "gb", "k_tb", "p_sb", "e_tb", "tr_b", "oc_b", "a_sb"},
     }
+    # Sign-in (issue 8): codes, resets and unlocks of teachers, by the managers of their school, county
+    # or city; a batch of codes with the unit it was issued for.
+    for key, extra in {
+        "city_admin_a": {"a1", "a2", "t1", "t2", "t3", "t4", "cb_s1", "cb_a2"},
+        "county_admin_a1": {"a1", "t1", "t2", "t3", "cb_s1"},
+        "principal_s1": {"t1", "t2", "cb_s1"},
+        "city_admin_b": {"b1", "tb", "cb_b"},
+    }.items():
+        manage[key] = manage[key] | extra
     # City-wide things (programme settings): everyone whose units lie in the city.
     in_city_a = {
         "city_admin_a",
@@ -428,6 +469,7 @@ PARAMS = {
     "open_class_id": "open_class",
     "attachment_id": "plan_attachment",
     "assignment_id": "assignment",
+    "batch_id": "code_batch",
 }
 # Routes whose rule is not "whoever sees the row": which oracle decides, and fixed extra arguments.
 PAGE_ORACLE = {
@@ -448,6 +490,14 @@ PAGE_ORACLE = {
     "people-county": "appoint",
     "people-school": "appoint",
     "people-remove": "appoint",
+    # Sign-in codes, resets and unlocks (issue 8): the managers' screens.
+    "school-sign-in": "manage",
+    "county-sign-in": "manage",
+    "code-batch": "manage",
+    "code-batch-progress": "manage",
+    "code-batch-pdf": "manage",
+    "code-batch-xlsx": "manage",
+    "teacher-unlock": "manage",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -465,6 +515,11 @@ API_ORACLE = {
     ("post", "/api/v1/evidence/{evidence_id}/uploads"): "own",
     ("get", "/api/v1/trainings/{training_id}/checkin-code"): "manage",
     ("delete", "/api/v1/role-assignments/{assignment_id}"): "appoint",
+    ("post", "/api/v1/schools/{school_id}/sign-in-codes"): "manage",
+    ("post", "/api/v1/counties/{county_id}/sign-in-codes"): "manage",
+    ("get", "/api/v1/sign-in-code-batches/{batch_id}"): "manage",
+    ("get", "/api/v1/sign-in-code-batches/{batch_id}/download"): "manage",
+    ("post", "/api/v1/teachers/{teacher_id}/unlock"): "manage",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
@@ -481,6 +536,7 @@ API_BODY = {
         "reason": "补录",
     },
     ("post", "/api/v1/hours/entries/{entry_id}/remove"): {"reason": "重复录入"},
+    ("post", "/api/v1/schools/{school_id}/sign-in-codes"): {"teacher_ids": []},
     ("post", "/api/v1/trainings/{training_id}/attendance"): {"teacher_ids": []},
     ("post", "/api/v1/open-classes/{open_class_id}/observations"): {
         "comment": "信息技术应用恰当，学生参与度高。"
@@ -531,6 +587,7 @@ API_RAW = {
 MISSING = {
     "job_id": "00000000-0000-4000-8000-000000000000",
     "upload_id": "00000000-0000-4000-8000-000000000000",
+    "batch_id": "00000000-0000-4000-8000-000000000000",
 }
 
 
