@@ -34,7 +34,16 @@ class PlanForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审核意见"), choices=[("approve", _("通过")), ("return", _("退回"))])
+    # No default: a reviewer who did not choose has not decided (R-FILING).
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[("approve", _("通过")), ("return", _("退回"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择审核结论：通过或退回。"),
+            "invalid_choice": _("请选择审核结论：通过或退回。"),
+        },
+    )
     reason = forms.CharField(
         label=_("意见/理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

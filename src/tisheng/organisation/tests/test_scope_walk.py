@@ -708,3 +708,25 @@ def test_write_scope_local_point_for_another_city_is_not_found(world):
         )
         assert response.status_code in (403, 404), user_key
         assert response.json()["error"]["code"] in ("not_found", "forbidden")
+
+
+def test_review_queues_hold_only_what_the_person_reviews(world):
+    """Plans' review queues (R-FILING): school plans for the office of their county, group and personal
+    plans for their school's team; nobody else has them, whatever filter they send."""
+    users, objects, _oracles = world
+    plans, schools = objects["plan"], objects["school"]
+    reviews = {"county_admin_a1": {"p_s1"}, "principal_s1": {"p_g1", "p_t1"}}
+    for user_key, user in users.items():
+        client = _client(user)
+        shown = set()
+        for queue in ("school", "group", "personal"):
+            for school in [None, *schools.values()]:
+                params = {"queue": queue, "status": "all"}
+                if school is not None:
+                    params["school"] = school.pk
+                page = client.get(reverse("plan-list"), params).content.decode()
+                if 'data-testid="to-review"' not in page:
+                    continue
+                table = page.split('data-testid="to-review"')[1].split("</table>")[0]
+                shown |= {key for key, plan in plans.items() if f'data-plan="{plan.pk}"' in table}
+        assert shown == reviews.get(user_key, set()), user_key
