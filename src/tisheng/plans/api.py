@@ -223,6 +223,14 @@ def plan_submit(request, plan_id: int):
     return services.plan_submit(actor=request.auth, plan=plan)
 
 
+@router.post(
+    "/plans/{plan_id}/withdraw", response=PlanDetailOut, summary="撤回已提交、尚未审核的方案（回到草稿）"
+)
+def plan_withdraw(request, plan_id: int):
+    plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
+    return services.plan_withdraw(actor=request.auth, plan=plan)
+
+
 @router.post("/plans/{plan_id}/review", response=PlanDetailOut, summary="审核方案：通过或退回（R-FILING）")
 def plan_review(request, plan_id: int, payload: ReviewIn):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)

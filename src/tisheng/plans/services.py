@@ -211,6 +211,32 @@ def plan_may_edit(scope, plan: Plan) -> bool:
     return plan.teacher_id == scope.teacher_id
 
 
+LOCKED = (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
+
+
+def plan_actions(scope, plan: Plan) -> dict:
+    """What this person can do with the plan now, in the page's words: a submitted or approved plan
+    is read-only, and the page says which action (if any) is still open."""
+    owner = plan_may_edit(scope, plan)
+    status = plan.status
+    if status == PlanStatus.SUBMITTED:
+        note = _("方案已提交，等待审核，不能修改。审核前可以撤回，撤回后修改再提交。")
+    elif status == PlanStatus.APPROVED:
+        note = _("方案已通过审核（已备案），不能再修改，也无需其他操作。")
+    elif status == PlanStatus.RETURNED:
+        note = _("方案已被退回，请根据意见修改后重新提交。")
+    else:
+        note = _("草稿，尚未提交。")
+    return {
+        "locked": status in LOCKED,
+        "can_edit": owner and status not in LOCKED,
+        "can_submit": owner and status not in LOCKED,
+        "can_withdraw": owner and status == PlanStatus.SUBMITTED,
+        "resubmit": status == PlanStatus.RETURNED,
+        "note": note if owner else "",
+    }
+
+
 def _clean_text(title: str, body: str) -> tuple[str, str]:
     title = " ".join((title or "").split())
     body = (body or "").replace("\x00", "")
@@ -289,6 +315,24 @@ def plan_submit(*, actor, plan: Plan) -> Plan:
         attachments=[{"id": a.pk, "name": a.original_name} for a in plan.attachments.filter(removed=False)],
     )
     events.plan_event(actor=actor, plan=plan, action=action)
+    return plan
+
+
+@transaction.atomic
+def plan_withdraw(*, actor, plan: Plan) -> Plan:
+    """Take a submitted plan back before it is reviewed: it is a draft again, and the submitted
+    version stays in the history. A reviewed plan cannot be withdrawn (the review holds)."""
+    scope = scope_for(actor)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("school").get(pk=plan.pk)
+    if not plan_may_edit(scope, plan):
+        raise NotFound()
+    if plan.status != PlanStatus.SUBMITTED:
+        raise Conflict(_("方案当前状态为“%(s)s”，不能撤回。") % {"s": plan.get_status_display()})
+    plan.status = PlanStatus.DRAFT
+    plan.updated_at = timezone.now()
+    plan.save(update_fields=["status", "updated_at"])
+    PlanEvent.objects.create(plan=plan, action=PlanAction.WITHDRAWN, actor=actor, version=plan.version)
+    events.plan_event(actor=actor, plan=plan, action=PlanAction.WITHDRAWN)
     return plan
 
 

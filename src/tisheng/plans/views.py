@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -193,6 +194,16 @@ def plan_list(request):
 
 
 def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, plan=None):
+    """The edit form of a draft or returned plan. A submitted or approved plan is shown read-only,
+    with its status and the action still open (withdraw, or nothing once approved)."""
+    scope = scope_for(request.user)
+    actions = services.plan_actions(scope, plan) if plan else None
+    if plan and actions["locked"] and request.method == "GET":
+        return render(
+            request,
+            "plans/plan_edit.html",
+            {"kind_label": PlanKind(kind).label, "plan": plan, "actions": actions, "form": None},
+        )
     form = PlanForm(
         request.POST or None,
         initial={"title": plan.title, "body": plan.body} if plan else {"title": PlanKind(kind).label},
@@ -219,6 +230,9 @@ def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, pla
                 # The page keeps what was typed: the form is rendered again with the posted values.
                 form.add_error(None, str(exc.message))
                 status = exc.status
+                if plan:
+                    plan.refresh_from_db()
+                    actions = services.plan_actions(scope, plan)
             else:
                 return redirect("plan-detail", plan_id=plan.pk)
         else:
@@ -226,7 +240,7 @@ def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, pla
     return render(
         request,
         "plans/plan_edit.html",
-        {"form": form, "kind_label": PlanKind(kind).label, "plan": plan},
+        {"form": form, "kind_label": PlanKind(kind).label, "plan": plan, "actions": actions},
         status=status,
     )
 
@@ -290,6 +304,9 @@ def plan_detail(request, plan_id: int):
             if action == "submit":
                 services.plan_submit(actor=request.user, plan=plan)
                 messages.success(request, _("已提交，等待审核。"))
+            elif action == "withdraw":
+                services.plan_withdraw(actor=request.user, plan=plan)
+                messages.success(request, _("已撤回，方案回到草稿状态，修改后可以再次提交。"))
             elif action == "review" and may_review:
                 if not review_form.is_valid():
                     raise ValidationFailed(_("请检查审核意见。"))
@@ -314,10 +331,9 @@ def plan_detail(request, plan_id: int):
         else:
             return redirect("plan-detail", plan_id=plan.pk)
         plan.refresh_from_db()
+    actions = services.plan_actions(scope, plan)
     edit_url = None
-    if plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED) and services.plan_may_edit(scope, plan):
-        from django.urls import reverse
-
+    if actions["can_edit"]:
         if plan.kind == PlanKind.GROUP_RESEARCH:
             edit_url = reverse("plan-edit-group", args=[plan.group_id])
         elif plan.kind == PlanKind.PERSONAL:
@@ -333,6 +349,7 @@ def plan_detail(request, plan_id: int):
             "review_form": review_form if may_review and plan.status == PlanStatus.SUBMITTED else None,
             "action_error": action_error,
             "edit_url": edit_url,
+            "actions": actions,
             "attachments": plan.attachments.filter(removed=False).order_by("uploaded_at"),
             "attachment_form": AttachmentForm() if edit_url else None,
         },

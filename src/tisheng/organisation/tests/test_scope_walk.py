@@ -45,6 +45,7 @@ WRITE_OPERATIONS = {
     ("post", "/api/v1/picks/{pick_id}/unlock"): "walked below + plans/tests",
     ("post", "/api/v1/plans/{plan_id}/submit"): "walked below + plans/tests",
     ("post", "/api/v1/plans/{plan_id}/review"): "walked below + plans/tests",
+    ("post", "/api/v1/plans/{plan_id}/withdraw"): "walked below + plans/tests/test_plan_states.py",
     ("put", "/api/v1/me/picks"): "plans/tests (only the caller's own picks; no id)",
     ("post", "/api/v1/plans"): "plans/tests/test_plans.py (owner units outside the scope are not found)",
     ("post", "/api/v1/plans/{plan_id}/attachments"): "walked below + plans/tests/test_attachments.py",
@@ -408,6 +409,7 @@ API_ORACLE = {
     ("put", "/api/v1/schools/{school_id}/menu"): "manage",
     ("post", "/api/v1/picks/{pick_id}/unlock"): "manage",
     ("post", "/api/v1/plans/{plan_id}/submit"): "manage",
+    ("post", "/api/v1/plans/{plan_id}/withdraw"): "manage",
     ("post", "/api/v1/plans/{plan_id}/attachments"): "manage",
     ("delete", "/api/v1/plan-attachments/{attachment_id}"): "manage",
     ("put", "/api/v1/evidence/{evidence_id}"): "own",
@@ -448,8 +450,19 @@ def _png_upload():
     return SimpleUploadedFile("照片.png", png(), content_type="image/png")
 
 
-# Operations whose body is not JSON: how the walk sends them.
+def _withdraw_and_put_back(client, target):
+    """Withdraw, then put the plan back as submitted, so the rest of the walk sees the same world."""
+    from tisheng.plans.models import Plan
+
+    response = client.post(target)
+    if response.status_code == 200:
+        Plan.objects.filter(pk=response.json()["id"]).update(status="submitted")
+    return response
+
+
+# Operations whose body is not JSON (or that change what later steps walk): how the walk sends them.
 API_RAW = {
+    ("post", "/api/v1/plans/{plan_id}/withdraw"): _withdraw_and_put_back,
     ("post", "/api/v1/evidence/{evidence_id}/files"): lambda client, target: client.post(
         target, {"file": _png_upload()}
     ),
