@@ -36,6 +36,13 @@ class MenuIn(InputSchema):
     point_ids: list[int] = Field(max_length=200)
 
 
+class MenuPublishIn(MenuIn):
+    # Points whose picks submitted or accepted evidence holds leave the menu only with this set.
+    confirm_held: bool = False
+    # The menu version previewed; a menu published in between is refused (409, menu_changed).
+    expected_version: int | None = Field(None, ge=0, le=2**31 - 1)
+
+
 class TeacherRef(Schema):
     id: int
     name: str
@@ -44,6 +51,36 @@ class TeacherRef(Schema):
 class MenuPublishOut(Schema):
     menu: MenuOut
     affected_teachers: list[TeacherRef]
+
+
+class AffectedPickOut(Schema):
+    teacher_id: int
+    name: str
+    point: str
+    held_by: str  # the evidence status holding the pick, "" when none
+
+
+class MenuPreviewOut(Schema):
+    environments: list[str]
+    added: list[PointRef]
+    removed: list[PointRef]
+    affected: list[AffectedPickOut]
+    needs_confirmation: bool
+    version: int
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+    affected: list[AffectedPickOut] | None = None  # confirm_required only
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _menu_out(school, launch) -> dict:
@@ -70,12 +107,42 @@ def menu_get(request, school_id: int):
     return _menu_out(school, selectors.launch_for(school))
 
 
-@router.put("/schools/{school_id}/menu", response=MenuPublishOut, summary="发布学校的能力点菜单（R-DIM）")
-def menu_put(request, school_id: int, payload: MenuIn):
+@router.post(
+    "/schools/{school_id}/menu/preview",
+    response={200: MenuPreviewOut, **ERRORS},
+    summary="预览发布菜单的变化（新增、移出的能力点，受影响的教师和已有成果的选点）",
+)
+def menu_preview(request, school_id: int, payload: MenuIn):
+    scope = scope_for(request.auth)
+    school = selectors.launch_school_get(scope=scope, school_id=school_id)
+    change = services.menu_preview(
+        actor=request.auth, school=school, environments=payload.environments, point_ids=payload.point_ids
+    )
+    return {
+        "environments": change.environments,
+        "added": change.added,
+        "removed": change.removed,
+        "affected": change.affected_out(),
+        "needs_confirmation": bool(change.held),
+        "version": change.version,
+    }
+
+
+@router.put(
+    "/schools/{school_id}/menu",
+    response={200: MenuPublishOut, **ERRORS},
+    summary="发布学校的能力点菜单（R-DIM）；移出已有成果的能力点须 confirm_held，否则 409 并列出受影响的教师",
+)
+def menu_put(request, school_id: int, payload: MenuPublishIn):
     scope = scope_for(request.auth)
     school = selectors.launch_school_get(scope=scope, school_id=school_id)
     launch, affected = services.menu_publish(
-        actor=request.auth, school=school, environments=payload.environments, point_ids=payload.point_ids
+        actor=request.auth,
+        school=school,
+        environments=payload.environments,
+        point_ids=payload.point_ids,
+        confirm_held=payload.confirm_held,
+        expected_version=payload.expected_version,
     )
     return {
         "menu": _menu_out(school, launch),
@@ -224,7 +291,9 @@ def plan_submit(request, plan_id: int):
 
 
 @router.post(
-    "/plans/{plan_id}/withdraw", response=PlanDetailOut, summary="撤回已提交、尚未审核的方案（回到草稿）"
+    "/plans/{plan_id}/withdraw",
+    response={200: PlanDetailOut, **ERRORS},
+    summary="撤回已提交、尚未审核的方案（回到草稿）",
 )
 def plan_withdraw(request, plan_id: int):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)

@@ -12,6 +12,9 @@ class MenuForm(forms.Form):
         required=False,
     )
     points = forms.TypedMultipleChoiceField(label=_("提供给教师的能力点"), coerce=int, required=False)
+    # Sent with the confirmation: the version previewed, and the explicit yes for held picks.
+    version = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+    confirm_held = forms.BooleanField(required=False)
 
     def __init__(self, *args, point_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

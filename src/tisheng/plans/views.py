@@ -16,6 +16,7 @@ from tisheng.framework.models import AbilityPoint, Dimension, Environment
 from tisheng.organisation.selectors import teacher_get
 
 from . import selectors, services
+from .errors import MenuChangeUnconfirmed
 from .forms import AttachmentForm, MenuForm, PicksForm, PlanForm, ReviewForm
 from .models import PlanKind, PlanStatus
 
@@ -54,25 +55,40 @@ def launch_edit(request, school_id: int):
         point_choices=[(p.id, p.code) for p in available],
         initial={"environments": launch.environments if launch else []},
     )
-    status, affected = 200, None
+    status, affected, preview = 200, None, None
     if request.method == "POST":
         if not can_edit:
             raise NotFound()
+        # The school first sees what the change does (preview), then publishes it (R-DIM, R-OUTCOME).
+        action = "publish" if request.POST.get("action") == "publish" else "preview"
         if form.is_valid():
+            chosen = set(form.cleaned_data["points"])
+            selection = {
+                "actor": request.user,
+                "school": school,
+                "environments": form.cleaned_data["environments"],
+                "point_ids": form.cleaned_data["points"],
+            }
             try:
-                launch, affected = services.menu_publish(
-                    actor=request.user,
-                    school=school,
-                    environments=form.cleaned_data["environments"],
-                    point_ids=form.cleaned_data["points"],
-                )
+                if action == "preview":
+                    preview = services.menu_preview(**selection)
+                else:
+                    launch, affected = services.menu_publish(
+                        **selection,
+                        confirm_held=form.cleaned_data["confirm_held"],
+                        expected_version=form.cleaned_data["version"],
+                    )
+            except MenuChangeUnconfirmed as exc:
+                preview = services.menu_preview(**selection)
+                form.add_error(None, str(exc.message))
+                status = exc.status
             except AppError as exc:
                 form.add_error(None, str(exc.message))
                 status = exc.status
-                chosen = set(form.cleaned_data["points"])
             else:
-                messages.success(request, _("能力点菜单已发布（第%(v)s版）。") % {"v": launch.version})
-                chosen = {p.id for p in launch.points.all()}
+                if action == "publish":
+                    messages.success(request, _("能力点菜单已发布（第%(v)s版）。") % {"v": launch.version})
+                    chosen = {p.id for p in launch.points.all()}
         else:
             status = 400
     return render(
@@ -86,6 +102,7 @@ def launch_edit(request, school_id: int):
             "can_edit": can_edit,
             "locked": set(),
             "affected": affected,
+            "preview": preview,
             "team_problems": services.team_problems(school),
             "teachers": selectors.school_pick_counts(scope=scope, school_id=school.id) if can_edit else [],
         },

@@ -42,6 +42,7 @@ WRITE_OPERATIONS = {
     ("post", "/api/v1/imports"): "exchange/tests/test_import_web.py (upload into another unit is not found)",
     ("post", "/api/v1/imports/{job_id}/confirm"): "walked below (POST) + exchange/tests/test_import_web.py",
     ("put", "/api/v1/schools/{school_id}/menu"): "walked below + plans/tests",
+    ("post", "/api/v1/schools/{school_id}/menu/preview"): "walked below + plans/tests/test_menu_change.py",
     ("post", "/api/v1/picks/{pick_id}/unlock"): "walked below + plans/tests",
     ("post", "/api/v1/plans/{plan_id}/submit"): "walked below + plans/tests",
     ("post", "/api/v1/plans/{plan_id}/review"): "walked below + plans/tests",
@@ -407,6 +408,7 @@ PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
     ("get", "/api/v1/schools/{school_id}/menu"): "menu",
     ("put", "/api/v1/schools/{school_id}/menu"): "manage",
+    ("post", "/api/v1/schools/{school_id}/menu/preview"): "manage",
     ("post", "/api/v1/picks/{pick_id}/unlock"): "manage",
     ("post", "/api/v1/plans/{plan_id}/submit"): "manage",
     ("post", "/api/v1/plans/{plan_id}/withdraw"): "manage",
@@ -425,6 +427,7 @@ API_BODY = {
     ("patch", "/api/v1/cities/{city_id}/programme"): {"min_picks": 3},
     ("put", "/api/v1/cities/{city_id}/calendar/{batch_year}"): {},
     ("put", "/api/v1/schools/{school_id}/menu"): {"environments": ["multimedia"], "point_ids": []},
+    ("post", "/api/v1/schools/{school_id}/menu/preview"): {"environments": ["multimedia"], "point_ids": []},
     ("post", "/api/v1/plans/{plan_id}/review"): {"approve": False, "reason": ""},
     ("put", "/api/v1/evidence/{evidence_id}"): {"summary": "巡查写入"},
     ("post", "/api/v1/evidence/{evidence_id}/uploads"): {"name": "课堂实录.mp4", "size": 10},
