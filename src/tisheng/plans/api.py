@@ -1,9 +1,11 @@
 from datetime import datetime
+from typing import Literal
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from tisheng.core.errors import NotFound, ValidationFailed
 from tisheng.core.schemas import InputSchema
@@ -255,6 +257,25 @@ class ReviewIn(InputSchema):
 @router.get("/plans", response=list[PlanOut], summary="可见的方案与计划")
 def plans(request, status: str = ""):
     return list(selectors.plan_list(scope=scope_for(request.auth), status=status)[:500])
+
+
+class QueueFilters(InputSchema):
+    queue: Literal["school", "group", "personal"]
+    school_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    status: Literal["", "draft", "submitted", "approved", "returned"] = "submitted"
+
+
+@router.get(
+    "/plans/review-queue",
+    response=list[PlanOut],
+    summary="待我审核：按类型分队列（school 县区审核学校方案；group、personal 学校审核），按学校和状态筛选，最早的在前",
+)
+@paginate(LimitOffsetPagination)
+def plan_review_queue(request, filters: Query[QueueFilters]):
+    # Only the plans this person reviews: asking for another level's queue yields nothing.
+    return selectors.review_queue(
+        scope=scope_for(request.auth), queue=filters.queue, school_id=filters.school_id, status=filters.status
+    )
 
 
 @router.get("/plans/{plan_id}", response=PlanDetailOut)

@@ -746,3 +746,12 @@ def test_review_queues_hold_only_what_the_person_reviews(world):
                 table = page.split('data-testid="to-review"')[1].split("</table>")[0]
                 shown |= {key for key, plan in plans.items() if f'data-plan="{plan.pk}"' in table}
         assert shown == reviews.get(user_key, set()), user_key
+        listed = set()
+        for queue in ("school", "group", "personal"):
+            for school in [None, *schools.values()]:
+                params = {"queue": queue, "status": "", "limit": 100}
+                if school is not None:
+                    params["school_id"] = school.pk
+                items = client.get("/api/v1/plans/review-queue", params).json()["items"]
+                listed |= {key for key, plan in plans.items() if plan.pk in {i["id"] for i in items}}
+        assert listed == reviews.get(user_key, set()), (user_key, "api")

@@ -193,3 +193,30 @@ def test_home_counts_only_what_the_person_may_act_on(place):
     assert count(place["city_admin"]) == "none"
     waiting = selectors.plans_to_review(scope=scope_for(place["county_admin"]))
     assert {p.title for p in waiting} == {"一小整校推进方案", "二小研修方案"}
+
+
+def test_the_api_queue_is_by_kind_oldest_first_and_refuses_bad_filters(place):
+    Plan.objects.filter(pk=place["other_school_plan"].pk).update(
+        updated_at=timezone.now() - dt.timedelta(days=3)
+    )
+    county = _client(place["county_admin"])
+
+    body = county.get("/api/v1/plans/review-queue", {"queue": "school"}).json()
+    assert [p["title"] for p in body["items"]] == ["二小研修方案", "一小整校推进方案"] and body["count"] == 2
+    assert county.get("/api/v1/plans/review-queue", {"queue": "personal"}).json()["count"] == 0
+    only = county.get(
+        "/api/v1/plans/review-queue", {"queue": "school", "school_id": place["school"].pk}
+    ).json()
+    assert [p["title"] for p in only["items"]] == ["一小整校推进方案"]
+    principal = _client(place["principal"])
+    assert [
+        p["title"] for p in principal.get("/api/v1/plans/review-queue", {"queue": "personal"}).json()["items"]
+    ] == ["李老师的计划"]
+    for bad in (
+        {},
+        {"queue": "all"},
+        {"queue": "school", "school_id": 2**40},
+        {"queue": "school", "status": "x"},
+    ):
+        response = county.get("/api/v1/plans/review-queue", bad)
+        assert response.status_code == 422 and response.json()["error"]["code"] == "invalid"
