@@ -338,9 +338,13 @@ def plan_actions(scope, plan: Plan) -> dict:
     """What this person can do with the plan now, in the page's words: a submitted or approved plan
     is read-only, and the page says which action (if any) is still open."""
     owner = plan_may_edit(scope, plan)
+    # The reviewer decides (approve or return); taking the plan back is its authors' step.
+    may_withdraw = owner and not selectors.plan_may_review(scope, plan)
     status = plan.status
-    if status == PlanStatus.SUBMITTED:
+    if status == PlanStatus.SUBMITTED and may_withdraw:
         note = _("方案已提交，等待审核，不能修改。审核前可以撤回，撤回后修改再提交。")
+    elif status == PlanStatus.SUBMITTED:
+        note = _("方案已提交，等待审核，不能修改。")
     elif status == PlanStatus.APPROVED:
         note = _("方案已通过审核（已备案），不能再修改，也无需其他操作。")
     elif status == PlanStatus.RETURNED:
@@ -351,7 +355,7 @@ def plan_actions(scope, plan: Plan) -> dict:
         "locked": status in LOCKED,
         "can_edit": owner and status not in LOCKED,
         "can_submit": owner and status not in LOCKED,
-        "can_withdraw": owner and status == PlanStatus.SUBMITTED,
+        "can_withdraw": may_withdraw and status == PlanStatus.SUBMITTED,
         "resubmit": status == PlanStatus.RETURNED,
         "note": note if owner else "",
     }
@@ -446,6 +450,8 @@ def plan_withdraw(*, actor, plan: Plan) -> Plan:
     plan = Plan.objects.select_for_update(of=("self",)).select_related("school").get(pk=plan.pk)
     if not plan_may_edit(scope, plan):
         raise NotFound()
+    if selectors.plan_may_review(scope, plan):
+        raise Forbidden(_("审核人不能撤回方案；如需修改，请退回并写明理由。"))
     if plan.status != PlanStatus.SUBMITTED:
         raise Conflict(_("方案当前状态为“%(s)s”，不能撤回。") % {"s": plan.get_status_display()})
     plan.status = PlanStatus.DRAFT

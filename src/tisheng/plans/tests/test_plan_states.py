@@ -137,3 +137,24 @@ def test_saving_a_locked_plan_from_an_old_tab_keeps_the_text_and_shows_the_state
     html = response.content.decode()
     assert response.status_code == 409
     assert "旧标签页里写的" in html and "不能修改" in html and 'data-testid="withdraw"' in html
+
+
+def test_the_reviewer_returns_a_plan_and_never_withdraws_it(place):
+    from tisheng.core.errors import Forbidden
+
+    county = CountyFactory()
+    school = SchoolFactory(county=county)
+    team = user_with_role(Role.SCHOOL_TEAM, school, is_principal=True)
+    county_admin = user_with_role(Role.COUNTY_ADMIN, county)
+    plan = Plan.objects.create(
+        kind="school_research", school=school, title="研修方案", body="x", status="submitted"
+    )
+
+    with pytest.raises(Forbidden):
+        services.plan_withdraw(actor=county_admin, plan=plan)
+    page = _client(county_admin).get(reverse("plan-detail", args=[plan.pk])).content.decode()
+    assert 'data-testid="withdraw"' not in page and 'data-testid="review-card"' in page
+    page = _client(team).get(reverse("plan-detail", args=[plan.pk])).content.decode()
+    assert 'data-testid="withdraw"' in page and 'data-testid="review-card"' not in page
+    services.plan_withdraw(actor=team, plan=plan)
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
