@@ -48,7 +48,11 @@ class ReviewForm(forms.Form):
         },
     )
     reason = forms.CharField(
-        label=_("意见/理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("意见/理由"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("意见不能超过2000个字。")},
     )
 
 

@@ -175,6 +175,11 @@ def test_the_review_form_has_no_default_and_a_missing_decision_is_an_error(place
         assert "看过了" in html or data.get("decision")  # what was typed is kept
     assert Plan.objects.get(pk=place["school_plan"].pk).status == PlanStatus.SUBMITTED
 
+    # An oversized reason is a form error, nothing written.
+    response = client.post(url, {"action": "review", "decision": "return", "reason": "字" * 2001})
+    assert response.status_code == 400 and "意见不能超过2000个字" in response.content.decode()
+    assert Plan.objects.get(pk=place["school_plan"].pk).status == PlanStatus.SUBMITTED
+
     # A service refusal (return without a reason) is shown as an error too, at the form.
     response = client.post(url, {"action": "review", "decision": "return", "reason": ""})
     html = response.content.decode()
