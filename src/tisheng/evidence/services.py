@@ -381,7 +381,10 @@ class SaveResult:
     version: EvidenceVersion | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     status: int = 200
-    current_revision: int | None = None
+    # The draft revision the page must carry from now on (None: keep the one it sent). Set after
+    # every save that reached the draft, so a page shown again because a file was refused does not
+    # take its own save for someone else's (a false StaleDraft on the next save).
+    revision: int | None = None
 
     def fail(self, where: str, exc: AppError, prefix: str = "") -> None:
         self.errors.setdefault(where, []).append(prefix + str(exc.message))
@@ -394,17 +397,19 @@ def evidence_save(
     """Save texts, then add each file, then submit if asked and nothing failed.
 
     Each step is its own service and transaction, in this order on purpose: what was typed is kept
-    even when a file is refused or the deadline has passed (nothing lost, R-OUTCOME).
+    even when a file is refused or the deadline has passed (nothing lost, R-OUTCOME). Files only add
+    to the draft and never overwrite anything, so they are kept even when the texts meet a newer
+    draft (StaleDraft): only the texts wait for the person to look again.
     """
     result = SaveResult(evidence=evidence)
     try:
         result.evidence = evidence_save_draft(
             actor=actor, evidence=evidence, summary=summary, reflection=reflection, revision=revision
         )
+        result.revision = result.evidence.revision
     except StaleDraft as exc:
         result.fail("__all__", exc)
-        result.current_revision = exc.fields.get("revision")
-        return result  # nothing else: the person first looks at the newer draft
+        result.revision = exc.fields.get("revision")  # saving again then wins
     except AppError as exc:
         result.fail("__all__", exc)
         return result
@@ -414,7 +419,7 @@ def evidence_save(
         except AppError as exc:
             name = filetypes.clean_name(getattr(upload, "name", ""))[:60]
             result.fail("files", exc, prefix=f"{name}：" if name else "")
-    if submit and not result.errors:
+    if submit and not result.errors:  # never after a StaleDraft or a refused file
         try:
             result.version = evidence_submit(actor=actor, evidence=evidence)
         except AppError as exc:

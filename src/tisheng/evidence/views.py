@@ -85,9 +85,11 @@ def evidence_detail(request, evidence_id: int):
             for where, problems in result.errors.items():
                 for problem in problems:
                     form.add_error(None if where == "__all__" else where, problem)
-            if result.current_revision is not None:
+            if result.revision is not None:
+                # The page goes on from the draft as it now stands: after its own save (a refused
+                # file) or, after a StaleDraft, from the newer draft, so saving again then wins.
                 posted = request.POST.copy()
-                posted["revision"] = str(result.current_revision)  # saving again then wins
+                posted["revision"] = str(result.revision)
                 form.data = posted
             status = result.status
         else:

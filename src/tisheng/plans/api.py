@@ -1,9 +1,11 @@
 from datetime import datetime
+from typing import Literal
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from tisheng.core.errors import NotFound, ValidationFailed
 from tisheng.core.schemas import InputSchema
@@ -36,6 +38,13 @@ class MenuIn(InputSchema):
     point_ids: list[int] = Field(max_length=200)
 
 
+class MenuPublishIn(MenuIn):
+    # Points whose picks submitted or accepted evidence holds leave the menu only with this set.
+    confirm_held: bool = False
+    # The menu version previewed; a menu published in between is refused (409, menu_changed).
+    expected_version: int | None = Field(None, ge=0, le=2**31 - 1)
+
+
 class TeacherRef(Schema):
     id: int
     name: str
@@ -44,6 +53,36 @@ class TeacherRef(Schema):
 class MenuPublishOut(Schema):
     menu: MenuOut
     affected_teachers: list[TeacherRef]
+
+
+class AffectedPickOut(Schema):
+    teacher_id: int
+    name: str
+    point: str
+    held_by: str  # the evidence status holding the pick, "" when none
+
+
+class MenuPreviewOut(Schema):
+    environments: list[str]
+    added: list[PointRef]
+    removed: list[PointRef]
+    affected: list[AffectedPickOut]
+    needs_confirmation: bool
+    version: int
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+    affected: list[AffectedPickOut] | None = None  # confirm_required only
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _menu_out(school, launch) -> dict:
@@ -70,12 +109,42 @@ def menu_get(request, school_id: int):
     return _menu_out(school, selectors.launch_for(school))
 
 
-@router.put("/schools/{school_id}/menu", response=MenuPublishOut, summary="发布学校的能力点菜单（R-DIM）")
-def menu_put(request, school_id: int, payload: MenuIn):
+@router.post(
+    "/schools/{school_id}/menu/preview",
+    response={200: MenuPreviewOut, **ERRORS},
+    summary="预览发布菜单的变化（新增、移出的能力点，受影响的教师和已有成果的选点）",
+)
+def menu_preview(request, school_id: int, payload: MenuIn):
+    scope = scope_for(request.auth)
+    school = selectors.launch_school_get(scope=scope, school_id=school_id)
+    change = services.menu_preview(
+        actor=request.auth, school=school, environments=payload.environments, point_ids=payload.point_ids
+    )
+    return {
+        "environments": change.environments,
+        "added": change.added,
+        "removed": change.removed,
+        "affected": change.affected_out(),
+        "needs_confirmation": bool(change.held),
+        "version": change.version,
+    }
+
+
+@router.put(
+    "/schools/{school_id}/menu",
+    response={200: MenuPublishOut, **ERRORS},
+    summary="发布学校的能力点菜单（R-DIM）；移出已有成果的能力点须 confirm_held，否则 409 并列出受影响的教师",
+)
+def menu_put(request, school_id: int, payload: MenuPublishIn):
     scope = scope_for(request.auth)
     school = selectors.launch_school_get(scope=scope, school_id=school_id)
     launch, affected = services.menu_publish(
-        actor=request.auth, school=school, environments=payload.environments, point_ids=payload.point_ids
+        actor=request.auth,
+        school=school,
+        environments=payload.environments,
+        point_ids=payload.point_ids,
+        confirm_held=payload.confirm_held,
+        expected_version=payload.expected_version,
     )
     return {
         "menu": _menu_out(school, launch),
@@ -190,6 +259,25 @@ def plans(request, status: str = ""):
     return list(selectors.plan_list(scope=scope_for(request.auth), status=status)[:500])
 
 
+class QueueFilters(InputSchema):
+    queue: Literal["school", "group", "personal"]
+    school_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    status: Literal["", "draft", "submitted", "approved", "returned"] = "submitted"
+
+
+@router.get(
+    "/plans/review-queue",
+    response=list[PlanOut],
+    summary="待我审核：按类型分队列（school 县区审核学校方案；group、personal 学校审核），按学校和状态筛选，最早的在前",
+)
+@paginate(LimitOffsetPagination)
+def plan_review_queue(request, filters: Query[QueueFilters]):
+    # Only the plans this person reviews: asking for another level's queue yields nothing.
+    return selectors.review_queue(
+        scope=scope_for(request.auth), queue=filters.queue, school_id=filters.school_id, status=filters.status
+    )
+
+
 @router.get("/plans/{plan_id}", response=PlanDetailOut)
 def plan_detail(request, plan_id: int):
     return selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
@@ -221,6 +309,16 @@ def plan_save(request, payload: PlanIn):
 def plan_submit(request, plan_id: int):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return services.plan_submit(actor=request.auth, plan=plan)
+
+
+@router.post(
+    "/plans/{plan_id}/withdraw",
+    response={200: PlanDetailOut, **ERRORS},
+    summary="撤回已提交、尚未审核的方案（回到草稿）",
+)
+def plan_withdraw(request, plan_id: int):
+    plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
+    return services.plan_withdraw(actor=request.auth, plan=plan)
 
 
 @router.post("/plans/{plan_id}/review", response=PlanDetailOut, summary="审核方案：通过或退回（R-FILING）")

@@ -1,7 +1,7 @@
 from tisheng.core import audit
 
 
-def menu_published(*, actor, launch, added: list, removed: list, affected: int) -> None:
+def menu_published(*, actor, launch, added: list, removed: list, affected: int, held: list = ()) -> None:
     audit.record(
         kind="launch.menu_published",
         actor=actor,
@@ -11,6 +11,8 @@ def menu_published(*, actor, launch, added: list, removed: list, affected: int) 
             "added": added,
             "removed": removed,
             "affected_teachers": affected,
+            # Picks held by submitted or accepted evidence that the school confirmed taking off.
+            "confirmed_held": list(held),
             "environments": launch.environments,
         },
     )

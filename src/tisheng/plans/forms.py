@@ -12,6 +12,9 @@ class MenuForm(forms.Form):
         required=False,
     )
     points = forms.TypedMultipleChoiceField(label=_("提供给教师的能力点"), coerce=int, required=False)
+    # Sent with the confirmation: the version previewed, and the explicit yes for held picks.
+    version = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+    confirm_held = forms.BooleanField(required=False)
 
     def __init__(self, *args, point_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,9 +37,22 @@ class PlanForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审核意见"), choices=[("approve", _("通过")), ("return", _("退回"))])
+    # No default: a reviewer who did not choose has not decided (R-FILING).
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[("approve", _("通过")), ("return", _("退回"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择审核结论：通过或退回。"),
+            "invalid_choice": _("请选择审核结论：通过或退回。"),
+        },
+    )
     reason = forms.CharField(
-        label=_("意见/理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("意见/理由"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("意见不能超过2000个字。")},
     )
 
 

@@ -152,6 +152,7 @@ class PlanAction(models.TextChoices):
     SAVED = "saved", "保存草稿"
     SUBMITTED = "submitted", "提交"
     RESUBMITTED = "resubmitted", "重新提交"
+    WITHDRAWN = "withdrawn", "撤回"
     APPROVED = "approved", "通过"
     RETURNED = "returned", "退回"
 

@@ -24,12 +24,66 @@ def plan_visible(scope: Scope):
     return visible
 
 
+SCHOOL_KINDS = (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH)
+
+# The review queues (R-FILING): which kinds each holds and who reviews them.
+QUEUES = {
+    "school": SCHOOL_KINDS,  # filed with the county office
+    "group": (PlanKind.GROUP_RESEARCH,),  # reviewed by the school management team
+    "personal": (PlanKind.PERSONAL,),  # acknowledged by the school management team only
+}
+
+
 def plan_may_review(scope: Scope, plan: Plan) -> bool:
-    """R-FILING: the county files and reviews a school's plans; the school team reviews group
-    plans and acknowledges personal plans."""
-    if plan.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
-        return scope.can_manage_county(plan.school.county)
-    return scope.can_manage_school(plan.school)
+    """R-FILING: the county office files and reviews a school's plans; the school's own management
+    team reviews group plans and acknowledges personal plans. Nobody above reviews what belongs to
+    the level below (a county office or the city never approves a teacher's personal plan), so the
+    role bound to the unit decides, not whether the unit is merely within someone's reach."""
+    if scope.is_platform_admin:
+        return True
+    if plan.kind in SCHOOL_KINDS:
+        return scope.bound("county", manage=True).filter(id=plan.school.county_id).exists()
+    return scope.bound("school", manage=True).filter(id=plan.school_id).exists()
+
+
+def plans_reviewed_by(*, scope: Scope, queue: str = ""):
+    """Every plan (in any status) this person is the reviewer of, in one queue or all of them."""
+    plans = Plan.objects.all()
+    kinds = QUEUES.get(queue)
+    if kinds:
+        plans = plans.filter(kind__in=kinds)
+    if scope.is_platform_admin:
+        return plans
+    return plans.filter(kind__in=SCHOOL_KINDS, school__county__in=scope.bound("county", manage=True)) | (
+        plans.exclude(kind__in=SCHOOL_KINDS).filter(school__in=scope.bound("school", manage=True))
+    )
+
+
+def review_queues(*, scope: Scope) -> list[str]:
+    """The queues this person has, in the order the page shows them."""
+    queues = []
+    if scope.is_platform_admin or scope.holds("county", manage=True):
+        queues.append("school")
+    if scope.is_platform_admin or scope.holds("school", manage=True):
+        queues += ["group", "personal"]
+    return queues
+
+
+def review_queue(*, scope: Scope, queue: str, school_id=None, status: str = PlanStatus.SUBMITTED):
+    """One review queue, oldest first (what waits longest comes first); `status` "" is every status."""
+    qs = plans_reviewed_by(scope=scope, queue=queue).select_related("school", "group", "teacher__user")
+    if school_id:
+        qs = qs.filter(school_id=school_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("updated_at", "id")
+
+
+def review_schools(*, scope: Scope, queue: str):
+    """The schools a queue can be filtered by: those whose plans in it this person reviews."""
+    return School.objects.filter(
+        id__in=plans_reviewed_by(scope=scope, queue=queue).values("school_id")
+    ).order_by("name", "id")
 
 
 def plan_list(*, scope: Scope, status: str = ""):
@@ -40,13 +94,8 @@ def plan_list(*, scope: Scope, status: str = ""):
 
 
 def plans_to_review(*, scope: Scope):
-    """Submitted plans this person may review: school plans for the county, the rest for the school."""
-    qs = plan_list(scope=scope, status=PlanStatus.SUBMITTED)
-    school_plans = qs.filter(kind__in=[PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH])
-    other_plans = qs.filter(kind__in=[PlanKind.GROUP_RESEARCH, PlanKind.PERSONAL])
-    return scope.restrict(school_plans, manage=True, county="school__county") | scope.restrict(
-        other_plans, manage=True, school="school"
-    )
+    """Submitted plans waiting for this person's decision (the home page's to-do)."""
+    return plans_reviewed_by(scope=scope).filter(status=PlanStatus.SUBMITTED)
 
 
 def plan_get(*, scope: Scope, plan_id) -> Plan:

@@ -1,5 +1,7 @@
 """Writes of the school launch, picks and plans."""
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -14,7 +16,8 @@ from tisheng.core.scoping import scope_for
 from tisheng.framework.models import AbilityPoint, Environment, Framework
 from tisheng.programme.selectors import calendar_for, settings_for_city
 
-from . import events, rules, selectors
+from . import events, locks, rules, selectors
+from .errors import MenuChanged, MenuChangeUnconfirmed
 from .models import Pick, Plan, PlanAction, PlanAttachment, PlanEvent, PlanKind, PlanStatus, SchoolLaunch
 
 DEFAULT_FRAMEWORK = "henan-2021"
@@ -37,14 +40,8 @@ def _points_for_school(school, framework, point_ids) -> list[AbilityPoint]:
     return points
 
 
-@transaction.atomic
-def menu_publish(
-    *, actor, school, environments: list[str], point_ids: list[int], framework_code: str = DEFAULT_FRAMEWORK
-):
-    """Publish the school's menu. Points taken off the menu never silently drop a teacher's pick:
-    the pick is flagged, the teacher told, and the list of affected teachers returned."""
-    if not scope_for(actor).can_manage_school(school):
-        raise NotFound()
+def _checked_menu(school, environments, point_ids, framework_code):
+    """The environments, framework and points of a menu, or ValidationFailed saying what is wrong."""
     environments = sorted(set(environments or []))
     if not environments or any(e not in Environment.values for e in environments):
         raise ValidationFailed(
@@ -66,11 +63,135 @@ def menu_publish(
     )
     if shortfalls:
         raise ValidationFailed(shortfalls[0], fields={"points": shortfalls[0]})
-    # Lock the launch row: two team members publishing at once must not interleave.
+    # An environment the school says it teaches in, with nothing offered in it, is a slip: refused.
+    empty = [Environment(e).label for e in environments if not any(p.environment == e for p in points)]
+    if empty:
+        message = _("所选的教学环境“%(envs)s”中没有选择任何能力点：请为它选择能力点，或取消该环境。") % {
+            "envs": "、".join(str(e) for e in empty)
+        }
+        raise ValidationFailed(message, fields={"environments": message})
+    return environments, framework, sorted(points, key=lambda p: (p.sort_order, p.id))
+
+
+@dataclass
+class AffectedPick:
+    teacher: object
+    point: AbilityPoint
+    held_by: str  # the evidence status that holds the pick ("" when none)
+
+
+@dataclass
+class MenuChange:
+    """What publishing a menu would change (the preview the school confirms)."""
+
+    environments: list[str]
+    points: list[AbilityPoint]
+    added: list[AbilityPoint]
+    removed: list[AbilityPoint]
+    affected: list[AffectedPick]
+    version: int  # the menu version the change starts from
+
+    @property
+    def held(self) -> list[AffectedPick]:
+        return [a for a in self.affected if a.held_by]
+
+    @property
+    def teachers(self) -> list:
+        return list({a.teacher.pk: a.teacher for a in self.affected}.values())
+
+    def affected_out(self) -> list[dict]:
+        return [
+            {
+                "teacher_id": a.teacher.pk,
+                "name": a.teacher.user.display_name,
+                "point": a.point.code,
+                "held_by": a.held_by,
+            }
+            for a in self.affected
+        ]
+
+
+def _menu_change(school, launch, environments, points) -> MenuChange:
+    before = set(launch.points.values_list("id", flat=True)) if launch else set()
+    after = {p.id for p in points}
+    removed_ids = before - after
+    removed = list(AbilityPoint.objects.filter(id__in=removed_ids).order_by("sort_order", "id"))
+    held = locks.held_picks(school_id=school.pk, point_ids=removed_ids)
+    affected = [
+        AffectedPick(
+            teacher=pick.teacher,
+            point=pick.point,
+            # Evidence names its status; a pick the school has not unlocked is held even without it.
+            held_by=held.get((pick.teacher_id, pick.point_id)) or (_("已锁定") if pick.locked else ""),
+        )
+        for pick in Pick.objects.filter(teacher__school=school, point_id__in=removed_ids)
+        .select_related("teacher__user", "point")
+        .order_by("teacher_id", "point__sort_order")
+    ]
+    return MenuChange(
+        environments=environments,
+        points=points,
+        added=[p for p in points if p.id not in before],
+        removed=removed,
+        affected=affected,
+        version=launch.version if launch else 0,
+    )
+
+
+def menu_preview(
+    *, actor, school, environments: list[str], point_ids: list[int], framework_code: str = DEFAULT_FRAMEWORK
+) -> MenuChange:
+    """What publishing this menu would change, for the school to look at before it confirms: points
+    added and removed, the teachers whose picks fall off the menu, and which of those picks evidence
+    holds (submitted or accepted). Writes nothing."""
+    if not scope_for(actor).can_manage_school(school):
+        raise NotFound()
+    environments, _framework, points = _checked_menu(school, environments, point_ids, framework_code)
+    return _menu_change(school, SchoolLaunch.objects.filter(school=school).first(), environments, points)
+
+
+@transaction.atomic
+def menu_publish(
+    *,
+    actor,
+    school,
+    environments: list[str],
+    point_ids: list[int],
+    framework_code: str = DEFAULT_FRAMEWORK,
+    confirm_held: bool = False,
+    expected_version: int | None = None,
+):
+    """Publish the school's menu. Points taken off the menu never silently drop a teacher's pick:
+    the pick is flagged, the teacher told, and the list of affected teachers returned. A point whose
+    pick submitted or accepted evidence holds leaves the menu only when the school confirms it
+    (`confirm_held`); otherwise MenuChangeUnconfirmed lists who is affected. `expected_version` is
+    the version the school previewed: a menu published in between is refused (MenuChanged)."""
+    if not scope_for(actor).can_manage_school(school):
+        raise NotFound()
+    environments, framework, points = _checked_menu(school, environments, point_ids, framework_code)
+    # Lock the launch row: two team members publishing at once must not interleave, and the change
+    # is computed under the lock so the confirmation covers exactly what is written.
     launch = SchoolLaunch.objects.select_for_update().filter(school=school).first()
+    if expected_version is not None and expected_version != (launch.version if launch else 0):
+        raise MenuChanged(
+            _("能力点菜单在您预览之后已被他人发布（现在是第%(v)s版），请重新预览后再确认。")
+            % {"v": launch.version if launch else 0}
+        )
+    change = _menu_change(school, launch, environments, points)
+    if change.held and not confirm_held:
+        names = "、".join(
+            dict.fromkeys(
+                f"{a.teacher.user.display_name}（{a.point.code}，{a.held_by}）" for a in change.held
+            )
+        )
+        raise MenuChangeUnconfirmed(
+            _("以下教师已为将移出菜单的能力点提交了成果：%(names)s。请确认后再发布。") % {"names": names},
+            fields={"confirm_held": _("需要明确确认")},
+            affected=change.affected_out(),
+        )
     if launch is None:
         launch = SchoolLaunch.objects.create(school=school, framework=framework)
-    before = set(launch.points.values_list("id", flat=True))
+    removed = {p.id for p in change.removed}
     after = {p.id for p in points}
     launch.framework = framework
     launch.environments = environments
@@ -79,15 +200,11 @@ def menu_publish(
     launch.version += 1
     launch.save()
     launch.points.set(points)
-    removed = before - after
-    affected_picks = Pick.objects.filter(teacher__school=school, point_id__in=removed).select_related(
-        "teacher__user", "point"
-    )
-    affected = sorted({p.teacher for p in affected_picks}, key=lambda t: t.pk)
+    affected = change.teachers
     Pick.objects.filter(teacher__school=school, point_id__in=removed).update(off_menu=True)
     Pick.objects.filter(teacher__school=school, point_id__in=after, off_menu=True).update(off_menu=False)
     if affected:
-        codes = "、".join(sorted({p.point.code for p in affected_picks}))
+        codes = "、".join(sorted({a.point.code for a in change.affected}))
         notify(
             recipients=[t.user_id for t in affected],
             message=_("学校调整了能力点菜单，您选择的能力点 %(codes)s 已不在菜单中，请重新确认选点。")
@@ -95,10 +212,13 @@ def menu_publish(
             link=reverse("my-picks"),
             kind="menu_changed",
         )
-    added_codes = sorted(p.code for p in points if p.id not in before)
-    removed_codes = sorted(AbilityPoint.objects.filter(id__in=removed).values_list("code", flat=True))
     events.menu_published(
-        actor=actor, launch=launch, added=added_codes, removed=removed_codes, affected=len(affected)
+        actor=actor,
+        launch=launch,
+        added=[p.code for p in change.added],
+        removed=[p.code for p in change.removed],
+        affected=len(affected),
+        held=[f"{a.teacher.pk}:{a.point.code}" for a in change.held],
     )
     return launch, affected
 
@@ -213,6 +333,36 @@ def plan_may_edit(scope, plan: Plan) -> bool:
     return plan.teacher_id == scope.teacher_id
 
 
+LOCKED = (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
+
+
+def plan_actions(scope, plan: Plan) -> dict:
+    """What this person can do with the plan now, in the page's words: a submitted or approved plan
+    is read-only, and the page says which action (if any) is still open."""
+    owner = plan_may_edit(scope, plan)
+    # The reviewer decides (approve or return); taking the plan back is its authors' step.
+    may_withdraw = owner and not selectors.plan_may_review(scope, plan)
+    status = plan.status
+    if status == PlanStatus.SUBMITTED and may_withdraw:
+        note = _("方案已提交，等待审核，不能修改。审核前可以撤回，撤回后修改再提交。")
+    elif status == PlanStatus.SUBMITTED:
+        note = _("方案已提交，等待审核，不能修改。")
+    elif status == PlanStatus.APPROVED:
+        note = _("方案已通过审核（已备案），不能再修改，也无需其他操作。")
+    elif status == PlanStatus.RETURNED:
+        note = _("方案已被退回，请根据意见修改后重新提交。")
+    else:
+        note = _("草稿，尚未提交。")
+    return {
+        "locked": status in LOCKED,
+        "can_edit": owner and status not in LOCKED,
+        "can_submit": owner and status not in LOCKED,
+        "can_withdraw": may_withdraw and status == PlanStatus.SUBMITTED,
+        "resubmit": status == PlanStatus.RETURNED,
+        "note": note if owner else "",
+    }
+
+
 def _clean_text(title: str, body: str) -> tuple[str, str]:
     title = " ".join((title or "").split())
     body = (body or "").replace("\x00", "")
@@ -291,6 +441,26 @@ def plan_submit(*, actor, plan: Plan) -> Plan:
         attachments=[{"id": a.pk, "name": a.original_name} for a in plan.attachments.filter(removed=False)],
     )
     events.plan_event(actor=actor, plan=plan, action=action)
+    return plan
+
+
+@transaction.atomic
+def plan_withdraw(*, actor, plan: Plan) -> Plan:
+    """Take a submitted plan back before it is reviewed: it is a draft again, and the submitted
+    version stays in the history. A reviewed plan cannot be withdrawn (the review holds)."""
+    scope = scope_for(actor)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("school").get(pk=plan.pk)
+    if not plan_may_edit(scope, plan):
+        raise NotFound()
+    if selectors.plan_may_review(scope, plan):
+        raise Forbidden(_("审核人不能撤回方案；如需修改，请退回并写明理由。"))
+    if plan.status != PlanStatus.SUBMITTED:
+        raise Conflict(_("方案当前状态为“%(s)s”，不能撤回。") % {"s": plan.get_status_display()})
+    plan.status = PlanStatus.DRAFT
+    plan.updated_at = timezone.now()
+    plan.save(update_fields=["status", "updated_at"])
+    PlanEvent.objects.create(plan=plan, action=PlanAction.WITHDRAWN, actor=actor, version=plan.version)
+    events.plan_event(actor=actor, plan=plan, action=PlanAction.WITHDRAWN)
     return plan
 
 

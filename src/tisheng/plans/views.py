@@ -4,15 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tisheng.core.errors import AppError, NotFound
+from tisheng.core.errors import AppError, NotFound, ValidationFailed
+from tisheng.core.pagination import page_of
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.framework.models import AbilityPoint, Dimension, Environment
 from tisheng.organisation.selectors import teacher_get
 
 from . import selectors, services
+from .errors import MenuChangeUnconfirmed
 from .forms import AttachmentForm, MenuForm, PicksForm, PlanForm, ReviewForm
 from .models import PlanKind, PlanStatus
 
@@ -51,25 +55,40 @@ def launch_edit(request, school_id: int):
         point_choices=[(p.id, p.code) for p in available],
         initial={"environments": launch.environments if launch else []},
     )
-    status, affected = 200, None
+    status, affected, preview = 200, None, None
     if request.method == "POST":
         if not can_edit:
             raise NotFound()
+        # The school first sees what the change does (preview), then publishes it (R-DIM, R-OUTCOME).
+        action = "publish" if request.POST.get("action") == "publish" else "preview"
         if form.is_valid():
+            chosen = set(form.cleaned_data["points"])
+            selection = {
+                "actor": request.user,
+                "school": school,
+                "environments": form.cleaned_data["environments"],
+                "point_ids": form.cleaned_data["points"],
+            }
             try:
-                launch, affected = services.menu_publish(
-                    actor=request.user,
-                    school=school,
-                    environments=form.cleaned_data["environments"],
-                    point_ids=form.cleaned_data["points"],
-                )
+                if action == "preview":
+                    preview = services.menu_preview(**selection)
+                else:
+                    launch, affected = services.menu_publish(
+                        **selection,
+                        confirm_held=form.cleaned_data["confirm_held"],
+                        expected_version=form.cleaned_data["version"],
+                    )
+            except MenuChangeUnconfirmed as exc:
+                preview = services.menu_preview(**selection)
+                form.add_error(None, str(exc.message))
+                status = exc.status
             except AppError as exc:
                 form.add_error(None, str(exc.message))
                 status = exc.status
-                chosen = set(form.cleaned_data["points"])
             else:
-                messages.success(request, _("能力点菜单已发布（第%(v)s版）。") % {"v": launch.version})
-                chosen = {p.id for p in launch.points.all()}
+                if action == "publish":
+                    messages.success(request, _("能力点菜单已发布（第%(v)s版）。") % {"v": launch.version})
+                    chosen = {p.id for p in launch.points.all()}
         else:
             status = 400
     return render(
@@ -83,6 +102,7 @@ def launch_edit(request, school_id: int):
             "can_edit": can_edit,
             "locked": set(),
             "affected": affected,
+            "preview": preview,
             "team_problems": services.team_problems(school),
             "teachers": selectors.school_pick_counts(scope=scope, school_id=school.id) if can_edit else [],
         },
@@ -145,21 +165,62 @@ def pick_unlock(request, pick_id: int):
     return redirect("launch-edit", school_id=pick.teacher.school_id)
 
 
+QUEUE_LABELS = {
+    "school": _lazy("学校方案（县区备案审核）"),
+    "group": _lazy("教研组研修计划"),
+    "personal": _lazy("教师个人研修计划（学校确认）"),
+}
+
+
+def _int_param(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 @login_required
 @require_GET
 def plan_list(request):
+    """The review queues this person has (by kind, filterable by school and status, oldest first)
+    and every plan they may read."""
     scope = scope_for(request.user)
-    return render(
-        request,
-        "plans/plan_list.html",
-        {
-            "plans": selectors.plan_list(scope=scope)[:200],
-            "to_review": selectors.plans_to_review(scope=scope)[:200],
-        },
-    )
+    queues = selectors.review_queues(scope=scope)
+    ctx = {"queues": [(q, QUEUE_LABELS[q]) for q in queues], "statuses": PlanStatus.choices}
+    if queues:
+        queue = request.GET.get("queue", "")
+        queue = queue if queue in queues else queues[0]
+        status = request.GET.get("status", PlanStatus.SUBMITTED)
+        status = status if status in PlanStatus.values or status == "all" else PlanStatus.SUBMITTED
+        schools = list(selectors.review_schools(scope=scope, queue=queue))
+        school_id = _int_param(request.GET.get("school"))
+        school_id = school_id if school_id in {s.id for s in schools} else None
+        ctx.update(
+            queue=queue,
+            queue_label=QUEUE_LABELS[queue],
+            status=status,
+            schools=schools,
+            school_id=school_id,
+            review_page=page_of(
+                selectors.review_queue(
+                    scope=scope, queue=queue, school_id=school_id, status="" if status == "all" else status
+                ),
+                request.GET.get("page"),
+            ),
+        )
+    ctx["plans"] = page_of(selectors.plan_list(scope=scope), request.GET.get("all_page"))
+    return render(request, "plans/plan_list.html", ctx)
 
 
 def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, plan=None):
+    """The edit form of a draft or returned plan. A submitted or approved plan is shown read-only,
+    with its status and the action still open (withdraw, or nothing once approved)."""
+    scope = scope_for(request.user)
+    actions = services.plan_actions(scope, plan) if plan else None
+    if plan and actions["locked"] and request.method == "GET":
+        return render(
+            request,
+            "plans/plan_edit.html",
+            {"kind_label": PlanKind(kind).label, "plan": plan, "actions": actions, "form": None},
+        )
     form = PlanForm(
         request.POST or None,
         initial={"title": plan.title, "body": plan.body} if plan else {"title": PlanKind(kind).label},
@@ -186,6 +247,9 @@ def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, pla
                 # The page keeps what was typed: the form is rendered again with the posted values.
                 form.add_error(None, str(exc.message))
                 status = exc.status
+                if plan:
+                    plan.refresh_from_db()
+                    actions = services.plan_actions(scope, plan)
             else:
                 return redirect("plan-detail", plan_id=plan.pk)
         else:
@@ -193,7 +257,7 @@ def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, pla
     return render(
         request,
         "plans/plan_edit.html",
-        {"form": form, "kind_label": PlanKind(kind).label, "plan": plan},
+        {"form": form, "kind_label": PlanKind(kind).label, "plan": plan, "actions": actions},
         status=status,
     )
 
@@ -246,7 +310,10 @@ def plan_edit_personal(request):
 def plan_detail(request, plan_id: int):
     scope = scope_for(request.user)
     plan = selectors.plan_get(scope=scope, plan_id=plan_id)
-    review_form = ReviewForm(request.POST or None) if selectors.plan_may_review(scope, plan) else None
+    action_error = ""
+    may_review = selectors.plan_may_review(scope, plan)
+    posted = request.POST if request.method == "POST" else None
+    review_form = ReviewForm(posted if posted and posted.get("action") == "review" else None)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -254,7 +321,12 @@ def plan_detail(request, plan_id: int):
             if action == "submit":
                 services.plan_submit(actor=request.user, plan=plan)
                 messages.success(request, _("已提交，等待审核。"))
-            elif action == "review" and review_form is not None and review_form.is_valid():
+            elif action == "withdraw":
+                services.plan_withdraw(actor=request.user, plan=plan)
+                messages.success(request, _("已撤回，方案回到草稿状态，修改后可以再次提交。"))
+            elif action == "review" and may_review:
+                if not review_form.is_valid():
+                    raise ValidationFailed(_("请检查审核意见。"))
                 services.plan_review(
                     actor=request.user,
                     plan=plan,
@@ -265,15 +337,20 @@ def plan_detail(request, plan_id: int):
             else:
                 raise NotFound()
         except AppError as exc:
-            messages.error(request, str(exc.message))
+            if exc.status == 404:
+                raise
+            # Shown on the page as an error, beside the form it is about, not as a flash message.
+            if action == "review" and not review_form.errors:
+                review_form.add_error(None, str(exc.message))
+            elif action != "review":
+                action_error = str(exc.message)
             status = exc.status
         else:
             return redirect("plan-detail", plan_id=plan.pk)
         plan.refresh_from_db()
+    actions = services.plan_actions(scope, plan)
     edit_url = None
-    if plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED) and services.plan_may_edit(scope, plan):
-        from django.urls import reverse
-
+    if actions["can_edit"]:
         if plan.kind == PlanKind.GROUP_RESEARCH:
             edit_url = reverse("plan-edit-group", args=[plan.group_id])
         elif plan.kind == PlanKind.PERSONAL:
@@ -286,8 +363,10 @@ def plan_detail(request, plan_id: int):
         {
             "plan": plan,
             "history": plan.history.select_related("actor").order_by("-at", "-id"),
-            "review_form": review_form if plan.status == PlanStatus.SUBMITTED else None,
+            "review_form": review_form if may_review and plan.status == PlanStatus.SUBMITTED else None,
+            "action_error": action_error,
             "edit_url": edit_url,
+            "actions": actions,
             "attachments": plan.attachments.filter(removed=False).order_by("uploaded_at"),
             "attachment_form": AttachmentForm() if edit_url else None,
         },

@@ -120,3 +120,61 @@ def test_a_teacher_on_a_phone_hands_in_evidence(chromium, live_server, teacher):
         assert fh.read() == video
     assert EvidenceUpload.objects.get().status == "complete"
     assert Pick.objects.get(teacher=teacher).locked
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        pytest.param({"viewport": {"width": 1280, "height": 900}}, id="desktop"),
+        pytest.param(
+            {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}, id="phone"
+        ),
+    ],
+)
+def test_a_refused_file_leaves_the_draft_and_the_good_file_and_submit_succeeds(
+    chromium, live_server, teacher, size, request
+):
+    """Issue 9 item 2: after a refused file the next save was taken for a save made elsewhere."""
+    page = chromium.new_page(**size)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "lilaoshi")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/evidence/")
+    page.get_by_test_id("point-1-1").get_by_role("button", name="开始准备").click()
+    page.wait_for_selector("[data-testid=evidence-form]")
+
+    page.fill("#id_summary", "用问卷星做课前学情调查，按结果分组。")
+    page.set_input_files(
+        "#id_files",
+        files=[
+            {"name": "教学设计.pdf", "mimeType": "application/pdf", "buffer": files.pdf()},
+            {"name": "改了名的程序.docx", "mimeType": "application/octet-stream", "buffer": files.exe()},
+        ],
+    )
+    page.get_by_test_id("save").click()
+    page.wait_for_selector("[data-testid=files-error]")
+    assert "改了名的程序.docx" in page.get_by_test_id("files-error").inner_text()
+    assert "教学设计.pdf" in page.get_by_test_id("files").inner_text()  # the good file stays
+    assert "用问卷星" in page.input_value("#id_summary")  # and so does the text
+    name = request.node.callspec.id
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"evidence-refused-file-{name}.png"), full_page=True)
+
+    # Saving again from the same page is no conflict: nobody else saved.
+    page.fill("#id_reflection", "分组后讨论更充分。")
+    page.get_by_test_id("save").click()
+    page.wait_for_selector("text=草稿已保存")
+    assert "在别处保存过" not in page.content()
+
+    page.get_by_test_id("submit").click()
+    page.wait_for_selector("text=已提交第1版")
+    assert "请至少上传一个文件" not in page.content()
+    page.screenshot(path=str(SHOTS / f"evidence-refused-file-submitted-{name}.png"), full_page=True)
+    page.close()
+
+    evidence = Evidence.objects.get(teacher=teacher)
+    assert evidence.status == EvidenceStatus.SUBMITTED
+    assert [f.original_name for f in evidence.versions.get().files.all()] == ["教学设计.pdf"]

@@ -100,6 +100,28 @@ def test_a_refused_file_keeps_what_was_typed_and_says_why(place):
     assert evidence.files.count() == 1
 
 
+def test_after_a_refused_file_the_page_carries_its_own_new_revision(place):
+    evidence = start(place.teacher, place.p11)
+    client = place.client(place.teacher.user)
+
+    response = client.post(
+        detail(evidence),
+        {
+            **form_data(evidence, summary="新写的说明"),
+            "files": [files.upload("好.pdf", files.pdf()), files.upload("坏.docx", files.exe())],
+        },
+    )
+
+    assert response.status_code == 400
+    evidence.refresh_from_db()
+    html = response.content.decode()
+    assert f'name="revision" value="{evidence.revision}"' in html
+    again = client.post(detail(evidence), form_data(evidence, summary="新写的说明", action="submit"))
+    assert again.status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.status == EvidenceStatus.SUBMITTED
+
+
 def test_submitting_from_the_page_makes_a_version(place):
     evidence = ready(place.teacher, place.p11)
     client = place.client(place.teacher.user)

@@ -189,6 +189,57 @@ def test_a_failed_upload_leaves_earlier_files_and_drafts_intact(place):
     assert result.version is None and evidence.status == EvidenceStatus.DRAFT  # not submitted with a failure
 
 
+def test_after_a_refused_file_saving_again_is_no_conflict_and_submit_succeeds(place):
+    # Issue 9 item 2: the save that refused a file had itself moved the draft on; the next save from
+    # the same page must not be taken for a save made elsewhere.
+    evidence = start(place.teacher, place.p11)
+    first = services.evidence_save(
+        actor=place.teacher.user,
+        evidence=evidence,
+        summary="第一次写的说明",
+        reflection="",
+        revision=evidence.revision,
+        uploads=[files.upload("好.pdf", files.pdf()), files.upload("坏.docx", files.exe())],
+    )
+    assert "坏.docx：" in first.errors["files"][0]
+    assert first.revision == Evidence.objects.get(pk=evidence.pk).revision == 1
+
+    again = services.evidence_save(
+        actor=place.teacher.user,
+        evidence=evidence,
+        summary="第一次写的说明，又改了改",
+        reflection="",
+        revision=first.revision,  # what the page carries after the refusal
+        uploads=[],
+        submit=True,
+    )
+
+    assert again.errors == {}
+    assert again.version is not None and [f.original_name for f in again.version.files.all()] == ["好.pdf"]
+
+
+def test_files_chosen_with_a_stale_save_are_kept_but_nothing_is_submitted(place):
+    evidence = ready(place.teacher, place.p11)
+    stale = evidence.revision
+    services.evidence_save_draft(actor=place.teacher.user, evidence=evidence, summary="手机上保存的")
+
+    result = services.evidence_save(
+        actor=place.teacher.user,
+        evidence=evidence,
+        summary="电脑上的旧页面",
+        reflection="",
+        revision=stale,
+        uploads=[files.upload("新.pdf", files.pdf())],
+        submit=True,
+    )
+
+    evidence.refresh_from_db()
+    assert "在别处保存过" in result.errors["__all__"][0] and result.revision == evidence.revision
+    assert evidence.summary == "手机上保存的"  # the newer text is not overwritten
+    assert [f.original_name for f in result.added] == ["新.pdf"]  # the file chosen is not dropped
+    assert result.version is None and evidence.status == EvidenceStatus.DRAFT
+
+
 def test_removing_a_file_keeps_it_in_the_versions_that_had_it(place):
     evidence = submitted(place.teacher, place.p11)
     first = evidence.files.get()

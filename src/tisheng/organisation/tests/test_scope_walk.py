@@ -46,9 +46,11 @@ WRITE_OPERATIONS = {
         "/api/v1/imports/{job_id}/retry",
     ): "walked below (POST) + exchange/tests/test_import_recovery.py",
     ("put", "/api/v1/schools/{school_id}/menu"): "walked below + plans/tests",
+    ("post", "/api/v1/schools/{school_id}/menu/preview"): "walked below + plans/tests/test_menu_change.py",
     ("post", "/api/v1/picks/{pick_id}/unlock"): "walked below + plans/tests",
     ("post", "/api/v1/plans/{plan_id}/submit"): "walked below + plans/tests",
     ("post", "/api/v1/plans/{plan_id}/review"): "walked below + plans/tests",
+    ("post", "/api/v1/plans/{plan_id}/withdraw"): "walked below + plans/tests/test_plan_states.py",
     ("put", "/api/v1/me/picks"): "plans/tests (only the caller's own picks; no id)",
     ("post", "/api/v1/plans"): "plans/tests/test_plans.py (owner units outside the scope are not found)",
     ("post", "/api/v1/plans/{plan_id}/attachments"): "walked below + plans/tests/test_attachments.py",
@@ -503,8 +505,10 @@ PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
     ("get", "/api/v1/schools/{school_id}/menu"): "menu",
     ("put", "/api/v1/schools/{school_id}/menu"): "manage",
+    ("post", "/api/v1/schools/{school_id}/menu/preview"): "manage",
     ("post", "/api/v1/picks/{pick_id}/unlock"): "manage",
     ("post", "/api/v1/plans/{plan_id}/submit"): "manage",
+    ("post", "/api/v1/plans/{plan_id}/withdraw"): "manage",
     ("post", "/api/v1/plans/{plan_id}/attachments"): "manage",
     ("delete", "/api/v1/plan-attachments/{attachment_id}"): "manage",
     ("put", "/api/v1/evidence/{evidence_id}"): "own",
@@ -526,6 +530,7 @@ API_BODY = {
     ("patch", "/api/v1/cities/{city_id}/programme"): {"min_picks": 3},
     ("put", "/api/v1/cities/{city_id}/calendar/{batch_year}"): {},
     ("put", "/api/v1/schools/{school_id}/menu"): {"environments": ["multimedia"], "point_ids": []},
+    ("post", "/api/v1/schools/{school_id}/menu/preview"): {"environments": ["multimedia"], "point_ids": []},
     ("post", "/api/v1/plans/{plan_id}/review"): {"approve": False, "reason": ""},
     ("put", "/api/v1/evidence/{evidence_id}"): {"summary": "巡查写入"},
     ("post", "/api/v1/evidence/{evidence_id}/uploads"): {"name": "课堂实录.mp4", "size": 10},
@@ -552,6 +557,16 @@ def _png_upload():
     return SimpleUploadedFile("照片.png", png(), content_type="image/png")
 
 
+def _withdraw_and_put_back(client, target):
+    """Withdraw, then put the plan back as submitted, so the rest of the walk sees the same world."""
+    from tisheng.plans.models import Plan
+
+    response = client.post(target)
+    if response.status_code == 200:
+        Plan.objects.filter(pk=response.json()["id"]).update(status="submitted")
+    return response
+
+
 class _Undo(Exception):
     def __init__(self, response):
         self.response = response
@@ -571,6 +586,7 @@ def _rolled_back(call):
 
 # Operations whose body is not JSON, or that must be undone: how the walk sends them.
 API_RAW = {
+    ("post", "/api/v1/plans/{plan_id}/withdraw"): _withdraw_and_put_back,
     ("delete", "/api/v1/role-assignments/{assignment_id}"): lambda client, target: _rolled_back(
         lambda: client.delete(target)
     ),
@@ -873,3 +889,34 @@ def test_appointments_only_within_managed_units(world):
             teacher = teachers_at[teacher_key]
             found = {p["id"] for p in client.get("/api/v1/people", {"q": teacher.user.full_name}).json()}
             assert (teacher.user.pk in found) == (school_key in appoint[user_key]), (user_key, school_key)
+
+
+def test_review_queues_hold_only_what_the_person_reviews(world):
+    """Plans' review queues (R-FILING): school plans for the office of their county, group and personal
+    plans for their school's team; nobody else has them, whatever filter they send."""
+    users, objects, _oracles = world
+    plans, schools = objects["plan"], objects["school"]
+    reviews = {"county_admin_a1": {"p_s1"}, "principal_s1": {"p_g1", "p_t1"}}
+    for user_key, user in users.items():
+        client = _client(user)
+        shown = set()
+        for queue in ("school", "group", "personal"):
+            for school in [None, *schools.values()]:
+                params = {"queue": queue, "status": "all"}
+                if school is not None:
+                    params["school"] = school.pk
+                page = client.get(reverse("plan-list"), params).content.decode()
+                if 'data-testid="to-review"' not in page:
+                    continue
+                table = page.split('data-testid="to-review"')[1].split("</table>")[0]
+                shown |= {key for key, plan in plans.items() if f'data-plan="{plan.pk}"' in table}
+        assert shown == reviews.get(user_key, set()), user_key
+        listed = set()
+        for queue in ("school", "group", "personal"):
+            for school in [None, *schools.values()]:
+                params = {"queue": queue, "status": "", "limit": 100}
+                if school is not None:
+                    params["school_id"] = school.pk
+                items = client.get("/api/v1/plans/review-queue", params).json()["items"]
+                listed |= {key for key, plan in plans.items() if plan.pk in {i["id"] for i in items}}
+        assert listed == reviews.get(user_key, set()), (user_key, "api")

@@ -203,9 +203,16 @@ def test_the_menu_page_publishes_and_keeps_the_choice_on_error(school, team):
     page = response.content.decode()
     assert "还需提供1个其他维度的能力点" in page
     assert page.count("checked") >= 3  # the environment and both points stay ticked
+    # A good menu is previewed first (nothing published yet), then published on confirmation.
     response = client.post(
         reverse("launch-edit", args=[school.pk]),
         {"environments": ["multimedia"], "points": _ids("1-2", "1-4")},
+    )
+    assert response.status_code == 200 and 'data-testid="menu-preview"' in response.content.decode()
+    assert not SchoolLaunch.objects.exists()
+    response = client.post(
+        reverse("launch-edit", args=[school.pk]),
+        {"environments": ["multimedia"], "points": _ids("1-2", "1-4"), "version": "0", "action": "publish"},
     )
     assert response.status_code == 200 and "第 1 版" in response.content.decode()
 
