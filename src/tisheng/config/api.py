@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from tisheng.core.errors import AppError
@@ -41,7 +42,21 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+class StrictParser(Parser):
+    """Query strings and forms: a parameter that holds one value may be given once only.
+
+    Django keeps every value of `?limit=1&limit=5000`; ninja would take the last one silently, so a
+    cap checked by a proxy on the first value could be passed by the second. Refused as a 422."""
+
+    def parse_querydict(self, data, list_fields, request):
+        repeated = [key for key in data if key not in list_fields and len(data.getlist(key)) > 1]
+        if repeated:
+            raise ValidationError([{"loc": (key,), "msg": _("此参数只能给出一个值。")} for key in repeated])
+        return super().parse_querydict(data, list_fields, request)
+
+
 api = NinjaAPI(
+    parser=StrictParser(),
     title="tisheng API",
     version="1",
     description="提升工程2.0 管理平台接口。所有数据均按调用者的角色范围过滤。",

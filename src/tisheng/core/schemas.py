@@ -1,10 +1,11 @@
-"""Base for every API input schema: one place that refuses text no database column can hold."""
+"""Base for every API input schema and the bounded types its fields and parameters use: one place that
+refuses text and numbers no database column can hold."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 
 def _has_nul(value) -> bool:
@@ -30,3 +31,16 @@ class InputSchema(Schema):
         if info.field_name not in cls.nul_cleaned_by_service and _has_nul(value):
             raise ValueError(_("内容不能包含空字符（\\x00）。"))
         return value
+
+
+# ---- integers the database can hold -----------------------------------------------------------------
+# Every integer that reaches a query comes through one of these types, so a number beyond the column's
+# range is a 422 in the one error shape instead of an overflow inside the database driver (SQLite
+# raises OverflowError above 2**63 - 1, PostgreSQL refuses values beyond its column types).
+# core/tests/test_api_integers.py walks the OpenAPI document and fails on any integer without bounds.
+BIGINT_MAX = 2**63 - 1  # ids: BigAutoField, and the foreign keys that point at them
+INT_MAX = 2**31 - 1  # PostgreSQL `integer`: counts, years, versions, offsets
+
+Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="记录编号（正整数）")]
+Count = Annotated[int, Field(ge=0, le=INT_MAX)]
+Year = Annotated[int, Field(ge=2000, le=2100, description="年份")]

@@ -6,6 +6,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from tisheng.core.errors import NotFound, ValidationFailed
+from tisheng.core.schemas import Id
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.organisation.models import City, County, School
 
@@ -63,7 +64,7 @@ def import_create(
     request,
     kind: Form[str],
     unit_kind: Form[str],
-    unit_id: Form[int],
+    unit_id: Form[Id],
     file: File[UploadedFile],
     valid_only: Form[bool] = False,
 ):

@@ -2,7 +2,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from tisheng.core.errors import Forbidden, NotFound
-from tisheng.core.schemas import InputSchema
+from tisheng.core.schemas import Id, InputSchema
 from tisheng.core.scoping import scope_for
 
 from . import selectors, services
@@ -32,7 +32,7 @@ class PointOut(Schema):
 
 
 class LocalPointIn(InputSchema):
-    city_id: int
+    city_id: Id
     code: str = Field(max_length=16)
     environment: str = Field(max_length=16)
     dimension: str = Field(max_length=20)

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tisheng.core.errors import NotFound, ValidationFailed
-from tisheng.core.schemas import InputSchema
+from tisheng.core.pagination import API_MAX_LIMIT, API_MAX_OFFSET, ApiPagination
+from tisheng.core.schemas import Id, InputSchema
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.organisation import selectors as org_selectors
 from tisheng.programme.selectors import settings_for_city
@@ -237,18 +238,18 @@ class RemoveIn(InputSchema):
 
 class TrainingIn(InputSchema):
     organiser_kind: str = Field(max_length=8, description="city、county 或 school")
-    organiser_id: int
+    organiser_id: Id
     title: str = Field(max_length=120)
     place: str = Field(max_length=120)
     starts_at: dt.datetime
     ends_at: dt.datetime
     hours: Decimal
     kind: str = Field("practice", max_length=16)
-    audience_school_ids: list[int] = Field(default_factory=list, max_length=MAX_IDS)
+    audience_school_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
 
 
 class TeacherIdsIn(InputSchema):
-    teacher_ids: list[int] = Field(max_length=MAX_IDS)
+    teacher_ids: list[Id] = Field(max_length=MAX_IDS)
 
 
 class CheckinIn(InputSchema):
@@ -256,9 +257,9 @@ class CheckinIn(InputSchema):
 
 
 class OpenClassIn(InputSchema):
-    teacher_id: int
+    teacher_id: Id
     topic: str = Field(max_length=120)
-    point_id: int
+    point_id: Id
     scheduled_at: dt.datetime
     place: str = Field(max_length=120)
     giver_hours: Decimal = Decimal("2")
@@ -291,11 +292,11 @@ def my_hours(request):
 
 
 @router.get("/hours/teachers", response=list[TeacherTotalsOut], summary="教师学时汇总")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def teacher_totals(
     request,
-    school_id: int | None = None,
-    county_id: int | None = None,
+    school_id: Id | None = None,
+    county_id: Id | None = None,
     q: str = Query("", max_length=64),
 ):
     return selectors.teacher_hours_list(
@@ -304,7 +305,7 @@ def teacher_totals(
 
 
 @router.get("/hours/teachers/{teacher_id}", response=TeacherHoursOut, summary="教师学时明细")
-def teacher_hours(request, teacher_id: int):
+def teacher_hours(request, teacher_id: Id):
     scope = scope_for(request.auth)
     return _teacher_hours(scope, selectors.hours_teacher_get(scope=scope, teacher_id=teacher_id))
 
@@ -312,7 +313,7 @@ def teacher_hours(request, teacher_id: int):
 @router.post(
     "/hours/teachers/{teacher_id}/entries", response={201: EntryOut}, summary="手工录入学时（学校管理团队）"
 )
-def entry_create(request, teacher_id: int, payload: ManualEntryIn):
+def entry_create(request, teacher_id: Id, payload: ManualEntryIn):
     scope = scope_for(request.auth)
     teacher = selectors.hours_teacher_get(scope=scope, teacher_id=teacher_id)
     entry = services.hours_record_manual(
@@ -327,12 +328,12 @@ def entry_create(request, teacher_id: int, payload: ManualEntryIn):
 
 
 @router.get("/hours/entries/{entry_id}", response=EntryOut, summary="学时记录")
-def entry_detail(request, entry_id: int):
+def entry_detail(request, entry_id: Id):
     return selectors.entry_get(scope=scope_for(request.auth), entry_id=entry_id)
 
 
 @router.post("/hours/entries/{entry_id}/remove", response=EntryOut, summary="撤销手工录入的学时")
-def entry_remove(request, entry_id: int, payload: RemoveIn):
+def entry_remove(request, entry_id: Id, payload: RemoveIn):
     entry = selectors.entry_get(scope=scope_for(request.auth), entry_id=entry_id)
     return services.hours_entry_remove(actor=request.auth, entry=entry, reason=payload.reason)
 
@@ -349,14 +350,14 @@ def _unit_row(row: dict, unit: str, name: str) -> dict:
 
 
 @router.get("/hours/schools", response=list[UnitHoursOut], summary="各学校学时汇总")
-@paginate(LimitOffsetPagination)
-def school_summaries(request, county_id: int | None = None):
+@paginate(ApiPagination)
+def school_summaries(request, county_id: Id | None = None):
     rows = selectors.school_hours_summary(scope=scope_for(request.auth), county_id=county_id)
     return [_unit_row(r, "school_id", "school__name") for r in rows]
 
 
 @router.get("/hours/schools/{school_id}", response=UnitHoursOut, summary="一所学校的学时汇总")
-def school_summary(request, school_id: int):
+def school_summary(request, school_id: Id):
     scope = scope_for(request.auth)
     school = org_selectors.school_get(scope=scope, school_id=school_id)
     row = selectors.school_hours_summary(scope=scope).filter(school_id=school.pk).first()
@@ -382,7 +383,7 @@ def county_summaries(request):
 
 # ---- trainings (R-OFFLINE) ----------------------------------------------------------------------------------
 @router.get("/trainings", response=list[TrainingOut], summary="线下集中培训")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def trainings(request):
     return selectors.training_list(scope=scope_for(request.auth))
 
@@ -420,7 +421,7 @@ def _training_detail(scope, training):
 
 
 @router.get("/trainings/{training_id}", response=TrainingDetailOut, summary="培训详情")
-def training_detail(request, training_id: int):
+def training_detail(request, training_id: Id):
     scope = scope_for(request.auth)
     return _training_detail(scope, selectors.training_get(scope=scope, training_id=training_id))
 
@@ -435,7 +436,10 @@ class AttendanceSheetOut(Schema):
     "/trainings/{training_id}/attendance", response=AttendanceSheetOut, summary="参训记录（可见范围内的教师）"
 )
 def training_attendance(
-    request, training_id: int, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+    request,
+    training_id: Id,
+    limit: int = Query(100, ge=1, le=API_MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),
 ):
     scope = scope_for(request.auth)
     training = selectors.training_get(scope=scope, training_id=training_id)
@@ -446,7 +450,7 @@ def training_attendance(
 @router.post(
     "/trainings/{training_id}/attendance", response={200: dict}, summary="按名单登记参训（主办单位管理员）"
 )
-def training_attendance_record(request, training_id: int, payload: TeacherIdsIn):
+def training_attendance_record(request, training_id: Id, payload: TeacherIdsIn):
     scope = scope_for(request.auth)
     training = selectors.training_get(scope=scope, training_id=training_id)
     services.training_require_manager(actor=request.auth, training=training)
@@ -462,7 +466,7 @@ def training_attendance_record(request, training_id: int, payload: TeacherIdsIn)
 @router.get(
     "/trainings/{training_id}/checkin-code", response=CheckinCodeOut, summary="当前签到码（主办单位管理员）"
 )
-def training_checkin_code(request, training_id: int):
+def training_checkin_code(request, training_id: Id):
     training = selectors.training_get_managed(scope=scope_for(request.auth), training_id=training_id)
     token = checkin.make_code(training.pk, now=timezone.now())
     return {
@@ -480,8 +484,8 @@ def checkin_create(request, payload: CheckinIn):
 
 # ---- open classes (R-RESEARCH) ---------------------------------------------------------------------------------
 @router.get("/open-classes", response=list[OpenClassOut], summary="公开课")
-@paginate(LimitOffsetPagination)
-def open_classes(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def open_classes(request, school_id: Id | None = None):
     return selectors.open_class_list(scope=scope_for(request.auth), school_id=school_id)
 
 
@@ -491,7 +495,7 @@ def _open_class_detail(scope, open_class):
 
 
 @router.get("/open-classes/{open_class_id}", response=OpenClassDetailOut, summary="公开课详情与听评课记录")
-def open_class_detail(request, open_class_id: int):
+def open_class_detail(request, open_class_id: Id):
     scope = scope_for(request.auth)
     return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class_id))
 
@@ -519,7 +523,7 @@ def open_class_create(request, payload: OpenClassIn):
     response={201: ObservationOut},
     summary="登记听课评课（教师）",
 )
-def observation_create(request, open_class_id: int, payload: ObservationIn):
+def observation_create(request, open_class_id: Id, payload: ObservationIn):
     scope = scope_for(request.auth)
     open_class = selectors.open_class_get(scope=scope, open_class_id=open_class_id)
     observation = services.observation_record(
@@ -533,7 +537,7 @@ def observation_create(request, open_class_id: int, payload: ObservationIn):
     response=OpenClassDetailOut,
     summary="确认公开课已举行（学校管理团队）",
 )
-def open_class_held(request, open_class_id: int):
+def open_class_held(request, open_class_id: Id):
     scope = scope_for(request.auth)
     open_class = services.open_class_mark_held(
         actor=request.auth, open_class=selectors.open_class_get(scope=scope, open_class_id=open_class_id)
@@ -542,14 +546,14 @@ def open_class_held(request, open_class_id: int):
 
 
 @router.get("/research/teachers", response=list[ResearchTeacherOut], summary="教师上公开课和听评课次数")
-@paginate(LimitOffsetPagination)
-def research_teachers(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def research_teachers(request, school_id: Id | None = None):
     return selectors.teacher_research_counts(scope=scope_for(request.auth), school_id=school_id)
 
 
 @router.get(
     "/research/schools", response=list[ResearchSchoolOut], summary="各学校上公开课教师比例（要求50%）"
 )
-@paginate(LimitOffsetPagination)
-def research_schools(request, county_id: int | None = None):
+@paginate(ApiPagination)
+def research_schools(request, county_id: Id | None = None):
     return selectors.school_research_summary(scope=scope_for(request.auth), county_id=county_id)

@@ -6,7 +6,7 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from tisheng.core.errors import NotFound, ValidationFailed
-from tisheng.core.schemas import InputSchema
+from tisheng.core.schemas import Id, InputSchema
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.organisation.selectors import teacher_get
 
@@ -33,7 +33,7 @@ class MenuOut(Schema):
 
 class MenuIn(InputSchema):
     environments: list[str] = Field(max_length=3)
-    point_ids: list[int] = Field(max_length=200)
+    point_ids: list[Id] = Field(max_length=200)
 
 
 class TeacherRef(Schema):
@@ -57,7 +57,7 @@ def _menu_out(school, launch) -> dict:
 
 
 @router.get("/schools/{school_id}/menu", response=MenuOut, summary="学校的能力点菜单")
-def menu_get(request, school_id: int):
+def menu_get(request, school_id: Id):
     scope = scope_for(request.auth)
     if scope.teacher_id and not (
         scope.view_schools or scope.view_counties or scope.view_cities or scope.is_superuser
@@ -73,7 +73,7 @@ def menu_get(request, school_id: int):
 
 
 @router.put("/schools/{school_id}/menu", response=MenuPublishOut, summary="发布学校的能力点菜单（R-DIM）")
-def menu_put(request, school_id: int, payload: MenuIn):
+def menu_put(request, school_id: Id, payload: MenuIn):
     scope = scope_for(request.auth)
     school = selectors.launch_school_get(scope=scope, school_id=school_id)
     launch, affected = services.menu_publish(
@@ -99,7 +99,7 @@ class PicksOut(Schema):
 
 
 class PicksIn(InputSchema):
-    point_ids: list[int] = Field(max_length=29)
+    point_ids: list[Id] = Field(max_length=29)
 
 
 def _picks_out(info) -> dict:
@@ -124,7 +124,7 @@ def picks_put(request, payload: PicksIn):
 
 
 @router.post("/picks/{pick_id}/unlock", response=PickOut, summary="解锁教师的选点（学校管理团队）")
-def pick_unlock(request, pick_id: int):
+def pick_unlock(request, pick_id: Id):
     pick = selectors.pick_get(scope=scope_for(request.auth), pick_id=pick_id)
     return services.pick_unlock(actor=request.auth, pick=pick)
 
@@ -176,8 +176,8 @@ class PlanDetailOut(PlanOut):
 
 class PlanIn(InputSchema):
     kind: str = Field(max_length=20)
-    school_id: int | None = None
-    group_id: int | None = None
+    school_id: Id | None = None
+    group_id: Id | None = None
     title: str = Field(max_length=120)
     body: str = Field("", max_length=50_000)
 
@@ -193,7 +193,7 @@ def plans(request, status: str = ""):
 
 
 @router.get("/plans/{plan_id}", response=PlanDetailOut)
-def plan_detail(request, plan_id: int):
+def plan_detail(request, plan_id: Id):
     return selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
 
 
@@ -220,31 +220,31 @@ def plan_save(request, payload: PlanIn):
 
 
 @router.post("/plans/{plan_id}/submit", response=PlanDetailOut, summary="提交方案（R-FILING）")
-def plan_submit(request, plan_id: int):
+def plan_submit(request, plan_id: Id):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return services.plan_submit(actor=request.auth, plan=plan)
 
 
 @router.post("/plans/{plan_id}/review", response=PlanDetailOut, summary="审核方案：通过或退回（R-FILING）")
-def plan_review(request, plan_id: int, payload: ReviewIn):
+def plan_review(request, plan_id: Id, payload: ReviewIn):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return services.plan_review(actor=request.auth, plan=plan, approve=payload.approve, reason=payload.reason)
 
 
 @router.post("/plans/{plan_id}/attachments", response={201: AttachmentOut}, summary="为方案草稿上传附件")
-def plan_attach(request, plan_id: int, file: File[UploadedFile]):
+def plan_attach(request, plan_id: Id, file: File[UploadedFile]):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return 201, services.plan_attach(actor=request.auth, plan=plan, upload=file)
 
 
 @router.get("/plan-attachments/{attachment_id}/download", summary="下载方案附件", response={200: None})
-def plan_attachment_download(request, attachment_id: int):
+def plan_attachment_download(request, attachment_id: Id):
     attachment = selectors.attachment_get(scope=scope_for(request.auth), attachment_id=attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
 
 @router.delete("/plan-attachments/{attachment_id}", response={204: None}, summary="从方案草稿移除附件")
-def plan_attachment_remove(request, attachment_id: int):
+def plan_attachment_remove(request, attachment_id: Id):
     attachment = selectors.attachment_get(scope=scope_for(request.auth), attachment_id=attachment_id)
     services.plan_attachment_remove(actor=request.auth, attachment=attachment)
     return 204, None

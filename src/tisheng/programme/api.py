@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Field, Router, Schema
 
 from tisheng.core.errors import NotFound
-from tisheng.core.schemas import InputSchema
+from tisheng.core.schemas import Id, InputSchema, Year
 from tisheng.core.scoping import scope_for
 from tisheng.organisation.models import City
 
@@ -57,7 +57,7 @@ class CalendarOut(CalendarIn):
     batch_year: int
 
 
-def _city(request, city_id: int) -> City:
+def _city(request, city_id: Id) -> City:
     scope = scope_for(request.auth)
     if not scope.is_superuser and city_id not in scope.city_ids_in_view():
         raise NotFound()
@@ -70,12 +70,12 @@ def _city(request, city_id: int) -> City:
 @router.get(
     "/cities/{city_id}/programme", response=SettingsOut, summary="项目设置（学时、选点规则、上传上限）"
 )
-def settings_get(request, city_id: int):
+def settings_get(request, city_id: Id):
     return settings_for_city(_city(request, city_id).pk)
 
 
 @router.patch("/cities/{city_id}/programme", response=SettingsOut, summary="修改项目设置（市工程办）")
-def settings_patch(request, city_id: int, payload: SettingsIn):
+def settings_patch(request, city_id: Id, payload: SettingsIn):
     city = _city(request, city_id)
     values = {k: v for k, v in payload.dict().items() if v is not None}
     return services.programme_settings_update(actor=request.auth, city=city, values=values)
@@ -84,7 +84,7 @@ def settings_patch(request, city_id: int, payload: SettingsIn):
 @router.put(
     "/cities/{city_id}/calendar/{batch_year}", response=CalendarOut, summary="设置批次日程（市工程办）"
 )
-def calendar_put(request, city_id: int, batch_year: int, payload: CalendarIn):
+def calendar_put(request, city_id: Id, batch_year: Year, payload: CalendarIn):
     city = _city(request, city_id)
     return services.batch_calendar_update(
         actor=request.auth, city=city, batch_year=batch_year, dates=payload.dict()

@@ -2,6 +2,7 @@ from datetime import date
 
 from ninja import Router, Schema
 
+from tisheng.core.schemas import Id
 from tisheng.core.scoping import scope_for
 
 from . import selectors
@@ -57,18 +58,18 @@ def my_progress(request):
 
 
 @router.get("/teachers/{teacher_id}/progress", response=TeacherProgressOut, summary="某位教师的进度")
-def teacher_progress(request, teacher_id: int):
+def teacher_progress(request, teacher_id: Id):
     data = selectors.teacher_progress(scope=scope_for(request.auth), teacher_id=teacher_id)
     return {"teacher_id": data["teacher"].pk, "items": data["items"]}
 
 
 @router.get("/schools/{school_id}/progress", response=UnitProgressOut, summary="学校教师进度汇总")
-def school_progress(request, school_id: int):
+def school_progress(request, school_id: Id):
     data = selectors.school_progress(scope=scope_for(request.auth), school_id=school_id, teachers_page=[])
     return _totals_out(data["school"], data["totals"])
 
 
 @router.get("/counties/{county_id}/progress", response=UnitProgressOut, summary="县区教师进度汇总")
-def county_progress(request, county_id: int):
+def county_progress(request, county_id: Id):
     data = selectors.county_progress(scope=scope_for(request.auth), county_id=county_id)
     return _totals_out(data["county"], data["totals"])
