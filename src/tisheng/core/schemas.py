@@ -1,7 +1,7 @@
 """Base for every API input schema and the bounded types its fields and parameters use: one place that
 refuses text and numbers no database column can hold."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -44,3 +44,39 @@ INT_MAX = 2**31 - 1  # PostgreSQL `integer`: counts, years, versions, offsets
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="记录编号（正整数）")]
 Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 Year = Annotated[int, Field(ge=2000, le=2100, description="年份")]
+
+
+# ---- the one error shape, for the OpenAPI document -----------------------------------------------------
+class ErrorDetail(Schema):
+    code: str = Field(description="稳定的错误代码，如 not_found、invalid、conflict")
+    message: str = Field(description="给人看的说明（中文）")
+    fields: dict[str, str] | None = Field(None, description="出错的字段及其说明")
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+def errors(*statuses: int) -> dict:
+    """Error statuses an operation declares beyond those config/api.py declares for every operation of
+    its kind: `response={200: PlanOut, **errors(404)}`."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+# ---- values the services accept, stated in the OpenAPI document -------------------------------------------
+def choice_of(choices, *, blank: bool = False):
+    """A string limited to the values of a model's TextChoices (an enum in the OpenAPI document, so a
+    generated client offers exactly what the service accepts); `blank` also allows "" (no filter)."""
+    return Literal[(*choices.values, *([""] if blank else []))]
+
+
+def listed(values):
+    """A string whose accepted values the OpenAPI document lists as an enum, while the check stays
+    where it is said best: a service's own Chinese message (400), or a filter that matches nothing."""
+    values = list(values)
+    return Annotated[str, Field(max_length=max(len(v) for v in values), json_schema_extra={"enum": values})]
+
+
+def filter_of(choices):
+    """A list filter over a model's TextChoices ("" is no filter; any other value matches nothing)."""
+    return listed([*choices.values, ""])

@@ -23,12 +23,12 @@ from ninja.pagination import paginate
 
 from tisheng.core.errors import ValidationFailed
 from tisheng.core.pagination import ApiPagination
-from tisheng.core.schemas import Count, Id, InputSchema
+from tisheng.core.schemas import Count, Id, InputSchema, filter_of
 from tisheng.core.scoping import scope_for
 
 from . import selectors, services
 from .errors import TooLarge
-from .models import MAX_TEXT, EvidenceFile, EvidenceUpload
+from .models import MAX_TEXT, EvidenceFile, EvidenceStatus, EvidenceUpload
 
 router = Router(tags=["evidence"])
 MAX_FILE_BYTES = 10**13  # far above any city's limit; the service applies the real one
@@ -205,7 +205,7 @@ class UploadStartIn(InputSchema):
 
 
 class ListFilters(InputSchema):
-    status: str = Field("", max_length=16)
+    status: filter_of(EvidenceStatus) = ""
     school_id: Id | None = None
     teacher_id: Id | None = None
 

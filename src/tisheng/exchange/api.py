@@ -6,11 +6,12 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from tisheng.core.errors import NotFound, ValidationFailed
-from tisheng.core.schemas import Id
+from tisheng.core.schemas import Id, listed
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.organisation.models import City, County, School
 
 from . import services
+from .models import ImportKind
 
 router = Router(tags=["exchange"])
 UNIT_MODELS = {"city": City, "county": County, "school": School}
@@ -62,8 +63,8 @@ def _job(request, job_id):
 )
 def import_create(
     request,
-    kind: Form[str],
-    unit_kind: Form[str],
+    kind: Form[listed(ImportKind.values)],
+    unit_kind: Form[listed(UNIT_MODELS)],
     unit_id: Form[Id],
     file: File[UploadedFile],
     valid_only: Form[bool] = False,

@@ -3,6 +3,7 @@ observations (R-RESEARCH). Scoped exactly like the pages: the same selectors and
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.urls import reverse
 from django.utils import timezone
@@ -12,12 +13,13 @@ from ninja.pagination import paginate
 
 from tisheng.core.errors import NotFound, ValidationFailed
 from tisheng.core.pagination import API_MAX_LIMIT, API_MAX_OFFSET, ApiPagination
-from tisheng.core.schemas import Id, InputSchema
+from tisheng.core.schemas import Id, InputSchema, choice_of, errors
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.organisation import selectors as org_selectors
 from tisheng.programme.selectors import settings_for_city
 
 from . import checkin, selectors, services
+from .models import MAX_HOURS, HoursKind, Rating
 
 router = Router(tags=["hours"])
 MAX_IDS = 2000
@@ -225,9 +227,17 @@ class ResearchSchoolOut(Schema):
 
 
 # ---- input -----------------------------------------------------------------------------------------
+Hours = Annotated[
+    Decimal, Field(gt=0, le=MAX_HOURS, decimal_places=1, description="学时：大于0、不超过100，最多一位小数")
+]
+ActivityHours = Annotated[
+    Decimal, Field(ge=0, le=20, decimal_places=1, description="学时：0到20，最多一位小数")
+]
+
+
 class ManualEntryIn(InputSchema):
-    kind: str = Field(max_length=16)
-    hours: Decimal
+    kind: choice_of(HoursKind)
+    hours: Hours
     date: dt.date
     reason: str = Field(max_length=500)
 
@@ -237,14 +247,14 @@ class RemoveIn(InputSchema):
 
 
 class TrainingIn(InputSchema):
-    organiser_kind: str = Field(max_length=8, description="city、county 或 school")
+    organiser_kind: Literal["city", "county", "school"]
     organiser_id: Id
     title: str = Field(max_length=120)
     place: str = Field(max_length=120)
     starts_at: dt.datetime
     ends_at: dt.datetime
-    hours: Decimal
-    kind: str = Field("practice", max_length=16)
+    hours: Hours
+    kind: choice_of(HoursKind) = "practice"
     audience_school_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
 
 
@@ -262,13 +272,13 @@ class OpenClassIn(InputSchema):
     point_id: Id
     scheduled_at: dt.datetime
     place: str = Field(max_length=120)
-    giver_hours: Decimal = Decimal("2")
-    observer_hours: Decimal = Decimal("1")
+    giver_hours: ActivityHours = Decimal("2")
+    observer_hours: ActivityHours = Decimal("1")
 
 
 class ObservationIn(InputSchema):
     comment: str = Field(max_length=2000)
-    rating: str = Field("", max_length=10)
+    rating: choice_of(Rating, blank=True) = ""
 
 
 # ---- the ledger (R-HOURS) ---------------------------------------------------------------------------------
@@ -283,7 +293,7 @@ def _teacher_hours(scope, teacher) -> dict:
     }
 
 
-@router.get("/hours/me", response=TeacherHoursOut, summary="我的学时（教师）")
+@router.get("/hours/me", response={200: TeacherHoursOut, **errors(404)}, summary="我的学时（教师）")
 def my_hours(request):
     scope = scope_for(request.auth)
     if not scope.teacher_id:

@@ -1,9 +1,9 @@
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import AuthenticationError
 
 from tisheng.core.errors import NotFound
-from tisheng.core.schemas import InputSchema
+from tisheng.core.schemas import InputSchema, errors
 from tisheng.core.scoping import scope_for
 from tisheng.people.models import Role
 
@@ -53,9 +53,9 @@ def me(request):
 
 
 class TokenIn(InputSchema):
-    username: str
-    password: str
-    name: str = ""
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    name: str = Field("", max_length=64)
 
 
 class TokenOut(Schema):
@@ -63,7 +63,9 @@ class TokenOut(Schema):
     prefix: str
 
 
-@router.post("/auth/token", response={201: TokenOut}, auth=None, summary="用账号密码换取 API 令牌")
+@router.post(
+    "/auth/token", response={201: TokenOut, **errors(429)}, auth=None, summary="用账号密码换取 API 令牌"
+)
 def token_create(request, payload: TokenIn):
     user = services.login_attempt(username=payload.username, password=payload.password, request=request)
     token, key = services.api_token_issue(actor=user, name=payload.name)

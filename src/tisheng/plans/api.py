@@ -6,12 +6,13 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from tisheng.core.errors import NotFound, ValidationFailed
-from tisheng.core.schemas import Id, InputSchema
+from tisheng.core.schemas import Id, InputSchema, choice_of, errors, filter_of
 from tisheng.core.scoping import get_visible, scope_for
+from tisheng.framework.models import Environment
 from tisheng.organisation.selectors import teacher_get
 
 from . import selectors, services
-from .models import PlanKind
+from .models import PlanKind, PlanStatus
 
 router = Router(tags=["plans"])
 
@@ -32,7 +33,7 @@ class MenuOut(Schema):
 
 
 class MenuIn(InputSchema):
-    environments: list[str] = Field(max_length=3)
+    environments: list[choice_of(Environment)] = Field(max_length=3)
     point_ids: list[Id] = Field(max_length=200)
 
 
@@ -106,7 +107,7 @@ def _picks_out(info) -> dict:
     return {"picks": info["picks"], "missing": [str(m) for m in info["missing"]], "menu": info["menu"]}
 
 
-@router.get("/me/picks", response=PicksOut, summary="我的选点及还缺什么（R-PICK）")
+@router.get("/me/picks", response={200: PicksOut, **errors(404)}, summary="我的选点及还缺什么（R-PICK）")
 def picks_get(request):
     scope = scope_for(request.auth)
     if not scope.teacher_id:
@@ -175,7 +176,7 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanIn(InputSchema):
-    kind: str = Field(max_length=20)
+    kind: choice_of(PlanKind)
     school_id: Id | None = None
     group_id: Id | None = None
     title: str = Field(max_length=120)
@@ -188,7 +189,7 @@ class ReviewIn(InputSchema):
 
 
 @router.get("/plans", response=list[PlanOut], summary="可见的方案与计划")
-def plans(request, status: str = ""):
+def plans(request, status: filter_of(PlanStatus) = ""):
     return list(selectors.plan_list(scope=scope_for(request.auth), status=status)[:500])
 
 

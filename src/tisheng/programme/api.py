@@ -4,11 +4,12 @@ from decimal import Decimal
 from ninja import Field, Router, Schema
 
 from tisheng.core.errors import NotFound
-from tisheng.core.schemas import Id, InputSchema, Year
+from tisheng.core.schemas import Id, InputSchema, Year, choice_of
 from tisheng.core.scoping import scope_for
 from tisheng.organisation.models import City
 
 from . import services
+from .models import PickCoverage
 from .selectors import settings_for_city
 
 router = Router(tags=["programme"])
@@ -35,7 +36,7 @@ class SettingsIn(InputSchema):
     practice_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
     total_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
     min_picks: int | None = Field(None, ge=1, le=29)
-    pick_coverage: str | None = Field(None, max_length=16)
+    pick_coverage: choice_of(PickCoverage) | None = None
     pick_min_dimensions: int | None = Field(None, ge=1, le=4)
     min_offer_dimensions: int | None = Field(None, ge=1, le=4)
     offline_trainings_required: int | None = Field(None, ge=0, le=50)

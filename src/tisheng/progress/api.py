@@ -2,7 +2,7 @@ from datetime import date
 
 from ninja import Router, Schema
 
-from tisheng.core.schemas import Id
+from tisheng.core.schemas import Id, errors
 from tisheng.core.scoping import scope_for
 
 from . import selectors
@@ -50,7 +50,9 @@ def _totals_out(unit, totals: dict) -> dict:
     }
 
 
-@router.get("/me/progress", response=TeacherProgressOut, summary="我的进度（教师考核表3.3各项）")
+@router.get(
+    "/me/progress", response={200: TeacherProgressOut, **errors(404)}, summary="我的进度（教师考核表3.3各项）"
+)
 def my_progress(request):
     scope = scope_for(request.auth)
     data = selectors.teacher_progress(scope=scope, teacher_id=selectors.my_teacher_id(scope))
