@@ -54,6 +54,18 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+class Refused:
+    """A query or form value StrictParser will not hand on. It stands in for the value, so it fails
+    validation (422, with this message) only where an operation declares the key; unknown keys are
+    ignored as ever."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __repr__(self):
+        return "<refused>"
+
+
 class StrictParser(Parser):
     """Query strings and forms: a parameter that holds one value may be given once only, and no value
     may hold NUL.
@@ -63,22 +75,62 @@ class StrictParser(Parser):
     NUL in text (InputSchema refuses it in bodies, this in query strings and forms). Both are a 422."""
 
     def parse_querydict(self, data, list_fields, request):
-        problems = [
-            {"loc": (key,), "msg": _("此参数只能给出一个值。")}
-            for key in data
-            if key not in list_fields and len(data.getlist(key)) > 1
-        ]
-        problems += [
-            {"loc": (key,), "msg": _("内容不能包含空字符（\\x00）。")}
-            for key in data
-            if any(isinstance(v, str) and "\x00" in v for v in data.getlist(key))
-        ]
-        if problems:
-            raise ValidationError(problems)
-        return super().parse_querydict(data, list_fields, request)
+        result = super().parse_querydict(data, list_fields, request)
+        for key in list(result):
+            values = data.getlist(key)
+            if key in list_fields:
+                result[key] = [self._checked(v) for v in values]
+            elif len(values) > 1:
+                result[key] = Refused(_("此参数只能给出一个值。"))
+            else:
+                result[key] = self._checked(result[key])
+        return result
+
+    @staticmethod
+    def _checked(value):
+        if isinstance(value, str) and "\x00" in value:
+            return Refused(_("内容不能包含空字符（\\x00）。"))
+        return value
 
 
-api = NinjaAPI(
+NUL_FREE = "^[^\\u0000]*$"
+
+
+def _document_nul_free(node, components, seen) -> None:
+    """Every text a client sends is refused with NUL in it (InputSchema, StrictParser): say so with a
+    pattern on each such string in the document that has no pattern, enum or format of its own. And
+    an uploaded file is not empty (Django's form parser drops an empty file part)."""
+    if isinstance(node, list):
+        for item in node:
+            _document_nul_free(item, components, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if ref and ref not in seen:
+        seen.add(ref)
+        _document_nul_free(components.get(ref.rsplit("/", 1)[-1]), components, seen)
+    if node.get("type") == "string" and not {"pattern", "enum", "format"} & set(node):
+        node["pattern"] = NUL_FREE
+    if node.get("type") == "string" and node.get("format") == "binary":
+        node.setdefault("minLength", 1)  # an empty file part never reaches the operation
+    for value in node.values():
+        _document_nul_free(value, components, seen)
+
+
+class TishengAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        document = super().get_openapi_schema(*args, **kwargs)
+        components = document.get("components", {}).get("schemas", {})
+        seen: set[str] = set()
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                _document_nul_free(operation.get("parameters", []), components, seen)
+                _document_nul_free(operation.get("requestBody", {}), components, seen)
+        return document
+
+
+api = TishengAPI(
     parser=StrictParser(),
     title="tisheng API",
     version="1",
@@ -144,6 +196,8 @@ FIELD_MESSAGES = {
 
 
 def _field_message(err: dict) -> str:
+    if isinstance(err.get("input"), Refused):
+        return str(err["input"].message)
     template = FIELD_MESSAGES.get(err.get("type", ""))
     if template is None:
         return err.get("msg", "")
@@ -160,11 +214,12 @@ def _field_message(err: dict) -> str:
 def _validation_error(request, exc: ValidationError):
     fields = {}
     for err in exc.errors:
-        loc = [
-            str(p)
-            for p in err.get("loc", [])
-            if p not in ("body", "query", "path", "payload", "form", "file")
-        ]
+        # ("query", "limit"), ("body", "payload", "code"), ("file", "file"): the source, then the field.
+        loc = [str(p) for p in err.get("loc", [])]
+        if loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+            loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
         fields[".".join(loc) or "body"] = _field_message(err)
     return error_response(
         request, code="invalid", message=_("提交的内容格式有误，请检查后重试。"), status=422, fields=fields

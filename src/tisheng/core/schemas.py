@@ -1,11 +1,13 @@
 """Base for every API input schema and the bounded types its fields and parameters use: one place that
 refuses text and numbers no database column can hold."""
 
+import math
+from decimal import Decimal
 from typing import Annotated, ClassVar, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
 
 def _has_nul(value) -> bool:
@@ -80,3 +82,30 @@ def listed(values):
 def filter_of(choices):
     """A list filter over a model's TextChoices ("" is no filter; any other value matches nothing)."""
     return listed([*choices.values, ""])
+
+
+def _tenth_from_float(value):
+    # 0.1 * 3 is 0.30000000000000004 in binary floating point, what a JavaScript client sends for 0.3.
+    if isinstance(value, float) and math.isfinite(value):
+        rounded = round(value, 1)
+        if abs(rounded - value) < 1e-9:
+            return Decimal(str(rounded))
+    return value
+
+
+def tenths(*, le, ge=None, gt=None, description: str = ""):
+    """A number with at most one decimal place (hours), stated in the OpenAPI document as a JSON
+    number that is a multiple of 0.1 within its bounds; text such as "1.5" is still accepted."""
+    document = {"type": "number", "maximum": float(le), "multipleOf": 0.1}
+    if ge is not None:
+        document["minimum"] = float(ge)
+    if gt is not None:
+        document["exclusiveMinimum"] = float(gt)
+    if description:
+        document["description"] = description
+    return Annotated[
+        Decimal,
+        BeforeValidator(_tenth_from_float),
+        Field(ge=ge, gt=gt, le=le, decimal_places=1),
+        WithJsonSchema(document),
+    ]

@@ -3,7 +3,7 @@ observations (R-RESEARCH). Scoped exactly like the pages: the same selectors and
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from tisheng.core.errors import NotFound, ValidationFailed
 from tisheng.core.pagination import API_MAX_LIMIT, API_MAX_OFFSET, ApiPagination
-from tisheng.core.schemas import Id, InputSchema, choice_of, errors
+from tisheng.core.schemas import Id, InputSchema, choice_of, errors, tenths
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.organisation import selectors as org_selectors
 from tisheng.programme.selectors import settings_for_city
@@ -227,12 +227,8 @@ class ResearchSchoolOut(Schema):
 
 
 # ---- input -----------------------------------------------------------------------------------------
-Hours = Annotated[
-    Decimal, Field(gt=0, le=MAX_HOURS, decimal_places=1, description="学时：大于0、不超过100，最多一位小数")
-]
-ActivityHours = Annotated[
-    Decimal, Field(ge=0, le=20, decimal_places=1, description="学时：0到20，最多一位小数")
-]
+Hours = tenths(gt=0, le=MAX_HOURS, description="学时：大于0、不超过100，最多一位小数")
+ActivityHours = tenths(ge=0, le=20, description="学时：0到20，最多一位小数")
 
 
 class ManualEntryIn(InputSchema):

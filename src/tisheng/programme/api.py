@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Field, Router, Schema
 
 from tisheng.core.errors import NotFound
-from tisheng.core.schemas import Id, InputSchema, Year, choice_of
+from tisheng.core.schemas import Id, InputSchema, Year, choice_of, tenths
 from tisheng.core.scoping import scope_for
 from tisheng.organisation.models import City
 
@@ -32,9 +32,9 @@ class SettingsOut(Schema):
 
 
 class SettingsIn(InputSchema):
-    online_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
-    practice_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
-    total_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
+    online_hours_required: tenths(ge=0, le=500) | None = None
+    practice_hours_required: tenths(ge=0, le=500) | None = None
+    total_hours_required: tenths(ge=0, le=500) | None = None
     min_picks: int | None = Field(None, ge=1, le=29)
     pick_coverage: choice_of(PickCoverage) | None = None
     pick_min_dimensions: int | None = Field(None, ge=1, le=4)

@@ -433,3 +433,46 @@ def test_nul_in_a_query_or_path_parameter_is_422_not_a_database_error(admin_clie
     error = _assert_error(admin_client.get(url), 422, "invalid")
 
     assert field in error["fields"]
+
+
+def test_the_document_says_texts_hold_no_nul_and_hours_are_tenths(openapi):
+    schemas = openapi["components"]["schemas"]
+
+    assert schemas["ManualEntryIn"]["properties"]["reason"]["pattern"] == "^[^\\u0000]*$"
+    hours = schemas["ManualEntryIn"]["properties"]["hours"]
+    assert (hours["type"], hours["multipleOf"], hours["exclusiveMinimum"], hours["maximum"]) == (
+        "number",
+        0.1,
+        0,
+        100,
+    )
+    q = next(p for p in openapi["paths"]["/api/v1/schools"]["get"]["parameters"] if p["name"] == "q")
+    assert q["schema"]["pattern"] == "^[^\\u0000]*$"
+
+
+def test_hours_sent_as_a_float_with_binary_noise_are_read_as_the_tenth_they_stand_for(city):
+    from tisheng.organisation.tests.factories import SchoolFactory, TeacherFactory
+
+    school = SchoolFactory(county=CountyFactory(city=city))
+    teacher = TeacherFactory(school=school)
+    client = Client()
+    client.force_login(user_with_role(Role.SCHOOL_TEAM, school, is_principal=True))
+    payload = {"kind": "practice", "hours": 0.1 * 3, "date": "2022-05-01", "reason": "补录线下培训"}
+    assert payload["hours"] != 0.3
+
+    response = client.post(
+        f"/api/v1/hours/teachers/{teacher.pk}/entries", payload, content_type="application/json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["hours"] == 0.3
+    error = _assert_error(
+        client.post(
+            f"/api/v1/hours/teachers/{teacher.pk}/entries",
+            {**payload, "hours": 1.25},
+            content_type="application/json",
+        ),
+        422,
+        "invalid",
+    )
+    assert "1 位小数" in error["fields"]["hours"]

@@ -187,3 +187,7 @@ def test_the_openapi_document_states_the_limit_cap(client):
     limit = next(p for p in doc["paths"]["/api/v1/schools"]["get"]["parameters"] if p["name"] == "limit")
 
     assert limit["schema"]["maximum"] == API_MAX_LIMIT
+
+
+def test_unknown_parameters_are_ignored_even_when_repeated_or_holding_nul(client):
+    assert client.get("/api/v1/schools?utm=1&utm=2&x=%00").status_code == 200
