@@ -301,7 +301,7 @@ def declare_error_statuses(routers) -> None:
     type, repeated; 413: too many fields), has an id in its path (404), changes data (400 refused by
     the service, 403 role or CSRF, 404 an id in the body, 409 conflict, 413 body too large); every URL
     may be too long (414). What an operation answers beyond that it declares itself with
-    `**errors(...)` (core/schemas.py). core/tests/test_api_schemathesis.py holds the document to it."""
+    `**errors(...)` (core/schemas.py). config/tests/test_api_schemathesis.py holds the document to it."""
     from tisheng.core.schemas import ErrorOut
 
     for router in routers:
