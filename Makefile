@@ -45,7 +45,7 @@ demo: setup
 	@echo "Serving tisheng at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the task worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/tisheng db_worker --interval 1 >var/worker.log 2>&1 & worker=$$!; \
-	  $(BIN)/gunicorn tisheng.config.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --forwarded-allow-ips 127.0.0.1
+	  $(BIN)/gunicorn tisheng.config.wsgi --bind $(HOST):$(PORT) --workers 3 --limit-request-line 8190 --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 test: setup
 	$(BIN)/ruff check .

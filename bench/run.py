@@ -21,7 +21,9 @@ What it does:
    mobile numbers, the rows spread over all the demo's schools, five teaching-group names of which
    two exist in no demo school (so groups are created). Then `tisheng import-roster FILE --json`
    runs as a child process (wall clock, peak RSS via os.wait4, rows and created from its JSON), and
-   a second time on the same file (the idempotent re-import: every row unchanged).
+   a second time on the same file (the idempotent re-import: every row unchanged). Last, a spreadsheet
+   bomb (~1 MB whose xl/sharedStrings.xml unpacks to 1 GiB, built by exchange/tests/files.py) is given
+   to `tisheng import-roster`: wall clock and peak RSS of the child until it refuses it (exit 2).
 
     .venv/bin/python bench/run.py --only import     # migrate + demo-data + the import, no home pages
     .venv/bin/python bench/run.py --only home       # no import
@@ -63,6 +65,8 @@ IMPORT_TARGET_S = 30.0
 IMPORT_TARGET_MIB = 1024
 CODES_TEACHERS = 20_000
 CODES_TARGET_S = 60.0
+BOMB_TARGET_S = 1.0
+BOMB_TARGET_MIB = 300
 # Teaching groups of the generated roster: the first three exist in most demo schools, the last two
 # in none, so the import creates them (one per school and name).
 ROSTER_GROUPS = [
@@ -135,7 +139,7 @@ def choose_database(args) -> tuple[str | None, str | None]:
 
 
 # ---- the child processes -------------------------------------------------------------------------
-def run_child(args: list[str], env: dict, log: Path) -> tuple[float, int]:
+def run_child(args: list[str], env: dict, log: Path, ok_codes=(0,)) -> tuple[float, int]:
     """Run the console script; return (wall seconds, peak RSS in KiB of that child).
 
     The peak RSS is ru_maxrss, the figure resource.getrusage(RUSAGE_CHILDREN) reports, taken from
@@ -148,7 +152,7 @@ def run_child(args: list[str], env: dict, log: Path) -> tuple[float, int]:
         _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if proc.returncode not in ok_codes:
         sys.stdout.write(log.read_text())
         sys.exit(f"bench/run.py: `tisheng {' '.join(args)}` failed with exit code {proc.returncode}")
     return elapsed, usage.ru_maxrss
@@ -334,6 +338,52 @@ def measure_codes() -> dict:
     }
 
 
+def run_bomb(var: Path, env: dict) -> dict:
+    """A ~1 MB .xlsx whose shared strings unpack to 1 GiB. In this process: the time and the traced
+    peak of Python memory (tracemalloc) of reading it until it is refused; then `tisheng import-roster`
+    on it as a child: its wall clock (Django's start included) and peak RSS, and that it exits 2."""
+    import tracemalloc
+
+    from tisheng.exchange.readers import FileProblem, read_table
+    from tisheng.exchange.roster import RosterImporter
+    from tisheng.exchange.tests.files import xlsx_bomb
+
+    path = xlsx_bomb(var / "bomb.xlsx")
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        read_table(path, RosterImporter.columns, max_rows=1000)
+        message = ""
+    except FileProblem as exc:
+        message = str(exc)
+    refuse_s = time.perf_counter() - started
+    _, traced = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    log = var / "bomb.log"
+    seconds, rss_kib = run_child(["import-roster", str(path), "--json"], env, log, ok_codes=(2,))
+    return {
+        "refuse_s": refuse_s,
+        "traced_mib": traced / 2**20,
+        "refused": "疑似压缩炸弹" in message and "疑似压缩炸弹" in log.read_text(),
+        "cli_s": seconds,
+        "rss_mib": rss_kib / 1024,
+        "size_mib": path.stat().st_size / 2**20,
+    }
+
+
+def print_bomb(m: dict) -> list[str]:
+    time_ok = m["refused"] and m["refuse_s"] <= BOMB_TARGET_S
+    rss_ok = m["refused"] and m["rss_mib"] <= BOMB_TARGET_MIB
+    label = f"refusing a {m['size_mib']:.1f} MiB .xlsx bomb (1 GiB unpacked)"
+    print(f"{label:<46}{m['refuse_s'] * 1000:>13.1f} ms   {'≤ 1 s':<14}{verdict(time_ok)}")
+    print(f"{'    traced Python memory (tracemalloc)':<46}{m['traced_mib']:>13.1f} MiB   {'—':<14}info")
+    print(
+        f"{'    import-roster on it: peak RSS':<46}{m['rss_mib']:>13.0f} MiB   {'≤ 300 MiB':<14}{verdict(rss_ok)}"
+    )
+    print(f"{'    import-roster on it (wall, with start-up)':<46}{m['cli_s']:>14.1f} s   {'—':<14}info")
+    return ["spreadsheet bomb time"] * (not time_ok) + ["spreadsheet bomb memory"] * (not rss_ok)
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS  <<<<<<<<<<"
 
@@ -423,6 +473,7 @@ def main() -> int:
             imports["first"] = run_import(roster, env, var / "import1.log")
             print(f"bench: import-roster {imports['first']['seconds']:.1f} s; again ...", flush=True)
             imports["again"] = run_import(roster, env, var / "import2.log")
+            imports["bomb"] = run_bomb(var, env)
             imports["groups_created"] = TeachingGroup.objects.count() - groups_before
             imports["teachers_after"] = Teacher.objects.count()
         codes = measure_codes() if do_codes else {}
@@ -467,6 +518,7 @@ def main() -> int:
         )
         misses += print_import(f"import-roster {rows} rows", imports["first"])
         misses += print_import("import-roster again (all unchanged)", imports["again"])
+        misses += print_bomb(imports["bomb"])
         print(
             f"{'teaching groups created by the import':<46}{imports['groups_created']:>16}   {'—':<14}"
             f"info ({imports['teachers_after']} teachers afterwards)"

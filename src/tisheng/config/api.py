@@ -10,11 +10,13 @@ import logging
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
-from tisheng.core.errors import AppError
+from tisheng.core.errors import AppError, json_error
 
 logger = logging.getLogger(__name__)
 
@@ -24,24 +26,112 @@ class TokenAuth(HttpBearer):
         from tisheng.people.services import api_token_authenticate
 
         user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            # A bearer token that is wrong, expired or revoked is the answer (401) whatever else the
+            # request carries: falling through to the session would answer an unsafe call with a
+            # CSRF 403 and send the client looking in the wrong place.
+            raise AuthenticationError()
+        request.user = user
         return user
 
 
 class SessionAuth(APIKeyCookie):
-    """Django's session, with CSRF checked on unsafe methods (ninja's APIKeyCookie does that)."""
+    """Django's session, with CSRF checked on unsafe methods (ninja's APIKeyCookie does that) once
+    there is a signed-in session: a request with no credentials at all is a 401, not a CSRF 403."""
 
     param_name = "sessionid"
 
+    def _get_key(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if key and user is not None and user.is_authenticated:
             return user
         return None
 
 
-api = NinjaAPI(
+class Refused:
+    """A query or form value StrictParser will not hand on. It stands in for the value, so it fails
+    validation (422, with this message) only where an operation declares the key; unknown keys are
+    ignored as ever."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __repr__(self):
+        return "<refused>"
+
+
+class StrictParser(Parser):
+    """Query strings and forms: a parameter that holds one value may be given once only, and no value
+    may hold NUL.
+
+    Django keeps every value of `?limit=1&limit=5000`; ninja would take the last one silently, so a
+    cap checked by a proxy on the first value could be passed by the second. PostgreSQL cannot hold
+    NUL in text (InputSchema refuses it in bodies, this in query strings and forms). Both are a 422."""
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        for key in list(result):
+            values = data.getlist(key)
+            if key in list_fields:
+                result[key] = [self._checked(v) for v in values]
+            elif len(values) > 1:
+                result[key] = Refused(_("此参数只能给出一个值。"))
+            else:
+                result[key] = self._checked(result[key])
+        return result
+
+    @staticmethod
+    def _checked(value):
+        if isinstance(value, str) and "\x00" in value:
+            return Refused(_("内容不能包含空字符（\\x00）。"))
+        return value
+
+
+NUL_FREE = "^[^\\u0000]*$"
+
+
+def _document_nul_free(node, components, seen) -> None:
+    """Every text a client sends is refused with NUL in it (InputSchema, StrictParser): say so with a
+    pattern on each such string in the document that has no pattern, enum or format of its own. And
+    an uploaded file is not empty (Django's form parser drops an empty file part)."""
+    if isinstance(node, list):
+        for item in node:
+            _document_nul_free(item, components, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if ref and ref not in seen:
+        seen.add(ref)
+        _document_nul_free(components.get(ref.rsplit("/", 1)[-1]), components, seen)
+    if node.get("type") == "string" and not {"pattern", "enum", "format"} & set(node):
+        node["pattern"] = NUL_FREE
+    if node.get("type") == "string" and node.get("format") == "binary":
+        node.setdefault("minLength", 1)  # an empty file part never reaches the operation
+    for value in node.values():
+        _document_nul_free(value, components, seen)
+
+
+class TishengAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        document = super().get_openapi_schema(*args, **kwargs)
+        components = document.get("components", {}).get("schemas", {})
+        seen: set[str] = set()
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                _document_nul_free(operation.get("parameters", []), components, seen)
+                _document_nul_free(operation.get("requestBody", {}), components, seen)
+        return document
+
+
+api = TishengAPI(
+    parser=StrictParser(),
     title="tisheng API",
     version="1",
     description="提升工程2.0 管理平台接口。所有数据均按调用者的角色范围过滤。",
@@ -62,12 +152,75 @@ def _app_error(request, exc: AppError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+# What each kind of schema error says to people, by pydantic's error type (its own text is English).
+FIELD_MESSAGES = {
+    "missing": gettext_lazy("必填。"),
+    "int_parsing": gettext_lazy("应为整数。"),
+    "int_type": gettext_lazy("应为整数。"),
+    "int_from_float": gettext_lazy("应为整数。"),
+    "float_parsing": gettext_lazy("应为数字。"),
+    "float_type": gettext_lazy("应为数字。"),
+    "decimal_parsing": gettext_lazy("应为数字。"),
+    "decimal_type": gettext_lazy("应为数字。"),
+    "decimal_max_places": gettext_lazy("最多 {decimal_places} 位小数。"),
+    "decimal_max_digits": gettext_lazy("数字位数过多。"),
+    "finite_number": gettext_lazy("应为有限的数字。"),
+    "bool_parsing": gettext_lazy("应为 true 或 false。"),
+    "bool_type": gettext_lazy("应为 true 或 false。"),
+    "string_type": gettext_lazy("应为文字。"),
+    "string_too_short": gettext_lazy("至少 {min_length} 个字符。"),
+    "string_too_long": gettext_lazy("最多 {max_length} 个字符。"),
+    "too_short": gettext_lazy("至少 {min_length} 项。"),
+    "too_long": gettext_lazy("最多 {max_length} 项。"),
+    "list_type": gettext_lazy("应为列表。"),
+    "dict_type": gettext_lazy("应为对象。"),
+    "model_type": gettext_lazy("应为对象。"),
+    "model_attributes_type": gettext_lazy("应为对象。"),
+    "literal_error": gettext_lazy("应为以下之一：{expected}。"),
+    "enum": gettext_lazy("应为以下之一：{expected}。"),
+    "greater_than": gettext_lazy("应大于 {gt}。"),
+    "greater_than_equal": gettext_lazy("应不小于 {ge}。"),
+    "less_than": gettext_lazy("应小于 {lt}。"),
+    "less_than_equal": gettext_lazy("应不大于 {le}。"),
+    "date_parsing": gettext_lazy("应为日期，如 2022-03-05。"),
+    "date_from_datetime_parsing": gettext_lazy("应为日期，如 2022-03-05。"),
+    "date_type": gettext_lazy("应为日期，如 2022-03-05。"),
+    "datetime_parsing": gettext_lazy("应为日期时间，如 2022-03-05T09:00:00+08:00。"),
+    "datetime_from_date_parsing": gettext_lazy("应为日期时间，如 2022-03-05T09:00:00+08:00。"),
+    "datetime_type": gettext_lazy("应为日期时间，如 2022-03-05T09:00:00+08:00。"),
+    "uuid_parsing": gettext_lazy("应为 UUID。"),
+    "uuid_type": gettext_lazy("应为 UUID。"),
+    "json_invalid": gettext_lazy("不是有效的 JSON。"),
+    "value_error": "{error}",
+}
+
+
+def _field_message(err: dict) -> str:
+    if isinstance(err.get("input"), Refused):
+        return str(err["input"].message)
+    template = FIELD_MESSAGES.get(err.get("type", ""))
+    if template is None:
+        return err.get("msg", "")
+    ctx = {
+        k: (str(v).replace("'", "") if k != "error" else str(v)) for k, v in (err.get("ctx") or {}).items()
+    }
+    try:
+        return str(template).format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return err.get("msg", "")
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     fields = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        fields[".".join(loc) or "body"] = err.get("msg", "")
+        # ("query", "limit"), ("body", "payload", "code"), ("file", "file"): the source, then the field.
+        loc = [str(p) for p in err.get("loc", [])]
+        if loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+            loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
+        fields[".".join(loc) or "body"] = _field_message(err)
     return error_response(
         request, code="invalid", message=_("提交的内容格式有误，请检查后重试。"), status=422, fields=fields
     )
@@ -98,13 +251,7 @@ def _http_error(request, exc: HttpError):
 
 def unknown_endpoint(request, *args, **kwargs):
     """Unknown paths under /api/ answer in the API's error shape, not with an HTML page."""
-    from django.http import JsonResponse
-
-    return JsonResponse(
-        {"error": {"code": "not_found", "message": _("没有这个接口。")}},
-        status=404,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return json_error(code="not_found", message=_("没有这个接口。"), status=404)
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -146,3 +293,48 @@ api.add_router("/", trainings_router)
 api.add_router("/", research_router)
 api.add_router("/", evidence_router)
 api.add_router("/", progress_router)
+
+
+# ---- the statuses every operation declares --------------------------------------------------------
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def declare_error_statuses(routers) -> None:
+    """Put in the OpenAPI document the error statuses each operation can answer with, all in the one
+    error shape, from what the operation is: signed-in (401), has parameters (422: out of range, wrong
+    type, repeated; 413: too many fields), has an id in its path (404), changes data (400 refused by
+    the service, 403 role or CSRF, 404 an id in the body, 409 conflict, 413 body too large); every URL
+    may be too long (414). What an operation answers beyond that it declares itself with
+    `**errors(...)` (core/schemas.py). config/tests/test_api_schemathesis.py holds the document to it."""
+    from tisheng.core.schemas import ErrorOut
+
+    for router in routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                sources = {getattr(m, "__ninja_param_source__", None) for m in operation.models}
+                statuses = {414}
+                if operation.auth_param is not None:
+                    statuses.add(401)
+                if sources - {None}:
+                    statuses |= {413, 422}
+                if "path" in sources:
+                    statuses.add(404)
+                if UNSAFE & set(operation.methods):
+                    statuses |= {400, 403, 404, 409, 413}
+                for status in sorted(statuses - set(operation.response_models)):
+                    operation.response_models[status] = operation._create_response_model(ErrorOut)
+
+
+declare_error_statuses(
+    [
+        people_router,
+        organisation_router,
+        framework_router,
+        exchange_router,
+        programme_router,
+        plans_router,
+        hours_router,
+        evidence_router,
+        progress_router,
+    ]
+)

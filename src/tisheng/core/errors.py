@@ -65,3 +65,14 @@ class Unauthenticated(AppError):
     code = "unauthenticated"
     status = 401
     default_message = _("请先登录。")
+
+
+def json_error(*, code: str, message, status: int, fields: dict | None = None):
+    """The one error shape as a plain JsonResponse, for answers given before django-ninja runs
+    (core/middleware.py ApiEdgeMiddleware, config/api.py unknown_endpoint)."""
+    from django.http import JsonResponse
+
+    body = {"code": code, "message": str(message)}
+    if fields:
+        body["fields"] = {k: str(v) for k, v in fields.items()}
+    return JsonResponse({"error": body}, status=status, json_dumps_params={"ensure_ascii": False})

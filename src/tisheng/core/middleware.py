@@ -95,3 +95,40 @@ class ContentSecurityPolicyMiddleware:
             relaxed = request.path.startswith(self.relaxed_paths)
             response.headers["Content-Security-Policy"] = self.relaxed if relaxed else self.policy
         return response
+
+
+# Longest path + query string the API answers. gunicorn is started with --limit-request-line 8190
+# (Makefile, README), so a longer URL up to that reaches this check and gets the one error shape.
+MAX_API_URL = 4096
+
+
+class ApiEdgeMiddleware:
+    """What the API refuses before django-ninja runs, in the one error shape: an oversized URL (414), and
+    a method the path does not have (405, which django-ninja answers with Django's bare response)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        from django.utils.translation import gettext as _
+
+        from .errors import json_error
+
+        if len(request.get_full_path()) > MAX_API_URL:
+            return json_error(code="uri_too_long", message=_("请求的网址过长。"), status=414)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            response = json_error(
+                code="method_not_allowed",
+                message=_("该接口不支持此请求方法。"),
+                status=405,
+                fields={"method": request.method},
+            )
+            if allowed:
+                response["Allow"] = allowed
+        return response

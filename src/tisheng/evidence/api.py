@@ -11,6 +11,7 @@ The chunked upload protocol (docs/ARCHITECTURE.md):
 
 import datetime as dt
 import re
+from typing import Annotated
 from uuid import UUID
 
 from django.http import FileResponse
@@ -18,17 +19,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tisheng.core.errors import ValidationFailed
-from tisheng.core.schemas import InputSchema
+from tisheng.core.pagination import ApiPagination
+from tisheng.core.schemas import Count, Id, InputSchema, filter_of
 from tisheng.core.scoping import scope_for
 
 from . import selectors, services
 from .errors import TooLarge
-from .models import MAX_TEXT, EvidenceFile, EvidenceUpload
+from .models import MAX_TEXT, EvidenceFile, EvidenceStatus, EvidenceUpload
 
 router = Router(tags=["evidence"])
+MAX_FILE_BYTES = 10**13  # far above any city's limit; the service applies the real one
+ByteOffset = Annotated[int, Field(ge=0, le=MAX_FILE_BYTES)]
 CONTENT_RANGE = re.compile(r"^bytes (\d{1,15})-(\d{1,15})/(\d{1,15}|\*)$")
 
 
@@ -183,34 +187,34 @@ def _refetch(request, evidence_id):
 
 # ---- input ------------------------------------------------------------------------------------------
 class EvidenceCreateIn(InputSchema):
-    point_id: int
+    point_id: Id
 
 
 class DraftIn(InputSchema):
     # The service counts the characters after normalising line ends; this bound only stops abuse.
     summary: str | None = Field(None, max_length=2 * MAX_TEXT)
     reflection: str | None = Field(None, max_length=2 * MAX_TEXT)
-    revision: int | None = Field(None, ge=0)
+    revision: Count | None = None
 
 
 class UploadStartIn(InputSchema):
     nul_cleaned_by_service = frozenset({"name"})  # services.clean_name drops control characters
     name: str = Field(min_length=1, max_length=255)
-    size: int = Field(ge=1, le=10**13)
+    size: int = Field(ge=1, le=MAX_FILE_BYTES)
     sha256: str = Field("", max_length=64)
 
 
 class ListFilters(InputSchema):
-    status: str = Field("", max_length=16)
-    school_id: int | None = None
-    teacher_id: int | None = None
+    status: filter_of(EvidenceStatus) = ""
+    school_id: Id | None = None
+    teacher_id: Id | None = None
 
 
 # ---- the evidence set -------------------------------------------------------------------------------
 @router.get(
     "/evidence", response=list[EvidenceSummaryOut], summary="可见的成果材料（教师本人的；及所辖教师已提交的）"
 )
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def evidence_list(request, filters: Query[ListFilters]):
     return selectors.evidence_list(
         scope=scope_for(request.auth),
@@ -233,12 +237,12 @@ def evidence_create(request, payload: EvidenceCreateIn):
     response=EvidenceOut,
     summary="成果详情（教师本人看草稿，其他人看已提交的版本）",
 )
-def evidence_detail(request, evidence_id: int):
+def evidence_detail(request, evidence_id: Id):
     return _detail(request, _refetch(request, evidence_id))
 
 
 @router.put("/evidence/{evidence_id}", response=EvidenceOut, summary="保存成果草稿（文字）")
-def evidence_save_draft(request, evidence_id: int, payload: DraftIn):
+def evidence_save_draft(request, evidence_id: Id, payload: DraftIn):
     scope = scope_for(request.auth)
     evidence = selectors.evidence_get_own(scope=scope, evidence_id=evidence_id)
     if payload.summary is None and payload.reflection is None:
@@ -258,7 +262,7 @@ def evidence_save_draft(request, evidence_id: int, payload: DraftIn):
     response={201: FileOut},
     summary="上传一个文件（小文件；大文件用分片上传）",
 )
-def evidence_file_add(request, evidence_id: int, file: File[UploadedFile]):
+def evidence_file_add(request, evidence_id: Id, file: File[UploadedFile]):
     evidence = selectors.evidence_get_own(scope=scope_for(request.auth), evidence_id=evidence_id)
     return 201, services.evidence_file_add(actor=request.auth, evidence=evidence, upload=file)
 
@@ -269,13 +273,13 @@ def evidence_file_add(request, evidence_id: int, file: File[UploadedFile]):
     response={200: None},
     url_name="evidence_file_download",
 )
-def evidence_file_download(request, file_id: int):
+def evidence_file_download(request, file_id: Id):
     found = selectors.file_get(scope=scope_for(request.auth), file_id=file_id)
     return _file_response(found)
 
 
 @router.delete("/evidence/files/{file_id}", response=FileOut, summary="从草稿中移除文件")
-def evidence_file_remove(request, file_id: int):
+def evidence_file_remove(request, file_id: Id):
     found = selectors.file_get_own(scope=scope_for(request.auth), file_id=file_id)
     return services.evidence_file_remove(actor=request.auth, file=found)
 
@@ -283,14 +287,14 @@ def evidence_file_remove(request, file_id: int):
 @router.post(
     "/evidence/{evidence_id}/submit", response=EvidenceOut, summary="提交成果（生成新版本，锁定选点）"
 )
-def evidence_submit(request, evidence_id: int):
+def evidence_submit(request, evidence_id: Id):
     evidence = selectors.evidence_get_own(scope=scope_for(request.auth), evidence_id=evidence_id)
     services.evidence_submit(actor=request.auth, evidence=evidence)
     return _detail(request, _refetch(request, evidence_id))
 
 
 @router.post("/evidence/{evidence_id}/withdraw", response=EvidenceOut, summary="撤回成果（评审开始前）")
-def evidence_withdraw(request, evidence_id: int):
+def evidence_withdraw(request, evidence_id: Id):
     evidence = selectors.evidence_get_own(scope=scope_for(request.auth), evidence_id=evidence_id)
     services.evidence_withdraw(actor=request.auth, evidence=evidence)
     return _detail(request, _refetch(request, evidence_id))
@@ -310,7 +314,7 @@ def _file_response(found: EvidenceFile) -> FileResponse:
 @router.post(
     "/evidence/{evidence_id}/uploads", response={201: UploadOut}, summary="开始分片上传（大文件、视频）"
 )
-def upload_start(request, evidence_id: int, payload: UploadStartIn):
+def upload_start(request, evidence_id: Id, payload: UploadStartIn):
     evidence = selectors.evidence_get_own(scope=scope_for(request.auth), evidence_id=evidence_id)
     upload = services.evidence_upload_start(
         actor=request.auth, evidence=evidence, name=payload.name, size=payload.size, sha256=payload.sha256
@@ -354,7 +358,7 @@ def _chunk_position(request, offset: int | None, upload: EvidenceUpload) -> tupl
 
 
 @router.put("/uploads/{upload_id}/chunks", response=UploadOut, summary="上传一个分片（≤ 8 MB，原始字节）")
-def upload_chunk(request, upload_id: UUID, offset: int | None = None):
+def upload_chunk(request, upload_id: UUID, offset: ByteOffset | None = None):
     upload = selectors.upload_get(scope=scope_for(request.auth), upload_id=upload_id)
     start, length = _chunk_position(request, offset, upload)
     # The body is read from the request stream in 64 KB pieces (never request.body), so the 2 MB

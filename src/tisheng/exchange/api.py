@@ -6,11 +6,13 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from tisheng.core.errors import NotFound, ValidationFailed
+from tisheng.core.schemas import Id, listed
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.exchange.selectors import import_jobs_visible
 from tisheng.organisation.models import City, County, School
 
 from . import services
+from .models import ImportKind
 
 router = Router(tags=["exchange"])
 UNIT_MODELS = {"city": City, "county": County, "school": School}
@@ -67,9 +69,9 @@ def _job(request, job_id):
 )
 def import_create(
     request,
-    kind: Form[str],
-    unit_kind: Form[str],
-    unit_id: Form[int],
+    kind: Form[listed(ImportKind.values)],
+    unit_kind: Form[listed(UNIT_MODELS)],
+    unit_id: Form[Id],
     file: File[UploadedFile],
     valid_only: Form[bool] = False,
 ):

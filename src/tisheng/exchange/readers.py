@@ -8,10 +8,14 @@ are the ones Excel shows (first row = 1). Blank rows and a 序号 column are ign
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.utils.translation import gettext as _
 
 from tisheng.core.cleaning import compact
 
@@ -69,9 +73,24 @@ def _sniff(head: bytes) -> str:
 # calamine holds the sheet's whole used range in memory, 24–32 bytes a cell, blank or not: a tiny
 # file with one stray cell at XFD1048576 would need tens of GB. The range is measured first.
 MAX_CELLS = 15_000_000
-MAX_SHEET_XML = 1024 * 1024 * 1024
 _CELL_REF = re.compile(rb'<(?:[a-z]+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<(?:[a-z]+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+
+# Every part of an .xlsx is bounded before calamine reads any of it (a zip bomb: ~1 MB whose shared
+# strings unpack to 1 GB would otherwise be read whole into memory). The sizes the zip declares are
+# checked first, then every member is inflated here in 1 MB blocks and refused the moment it gives
+# more than it declared (a forged size), so the work and the memory are bounded by these numbers.
+# A roster of 300,000 rows written by openpyxl has about 170 MB of sheet XML, at a ratio near 12.
+MAX_SHEET_XML = 256 * 1024 * 1024  # each worksheet
+MAX_SHARED_STRINGS = 128 * 1024 * 1024  # xl/sharedStrings.xml
+MAX_MEDIA = 64 * 1024 * 1024  # each picture under xl/media/ (stored, not read)
+MAX_PART = 16 * 1024 * 1024  # every other part: styles, theme, drawings, comments, properties, …
+MAX_UNPACKED = 512 * 1024 * 1024  # all members together
+MAX_MEMBERS = 10_000
+MAX_RATIO = 200  # unpacked / packed, for members above RATIO_FLOOR; real sheets stay below 20
+RATIO_FLOOR = 8 * 1024 * 1024
+_INFLATE_BLOCK = 1024 * 1024
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # the fixed 30 bytes before a member's name and data
 
 
 def _column_number(letters: bytes) -> int:
@@ -81,30 +100,129 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _xlsx_extent(path: Path) -> tuple[int, int]:
-    """(rows, columns) of the used range of every worksheet, read by streaming the sheet XML."""
+def _member_limit(name: str) -> int:
+    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        return MAX_SHEET_XML
+    if name == "xl/sharedStrings.xml":
+        return MAX_SHARED_STRINGS
+    if name.startswith("xl/media/"):
+        return MAX_MEDIA
+    return MAX_PART
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
+
+
+def _too_big(name: str, size: int, limit: int) -> FileProblem:
+    return FileProblem(
+        _(
+            "表格文件中的“%(name)s”解压后约 %(size)s MB，超过 %(limit)s MB 的上限（疑似压缩炸弹），"
+            "已拒绝，未读取任何数据。请用 Excel 打开后另存为新的 .xlsx，或拆分后分批导入。"
+        )
+        % {"name": name[:80], "size": _mb(size), "limit": _mb(limit)}
+    )
+
+
+def _bomb(name: str) -> FileProblem:
+    return FileProblem(
+        _(
+            "表格文件中的“%(name)s”压缩比异常或实际内容与声明的大小不符（疑似压缩炸弹），"
+            "已拒绝，未读取任何数据。请用 Excel 打开后另存为新的 .xlsx。"
+        )
+        % {"name": name[:80]}
+    )
+
+
+def _broken() -> FileProblem:
+    return FileProblem("文件不是有效的 Excel 表格（.xlsx）：可能已损坏，或只是改了扩展名的压缩包。")
+
+
+def _check_declared(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse by the sizes in the zip's directory alone, before a byte is inflated."""
+    if len(members) > MAX_MEMBERS:
+        raise FileProblem(_("表格文件结构异常：压缩包内的文件超过 %(n)s 个，已拒绝。") % {"n": MAX_MEMBERS})
+    for info in members:
+        if info.flag_bits & 0x1:
+            raise FileProblem(_("表格文件设置了密码，请取消密码后再导入。"))
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _broken()
+        limit = _member_limit(info.filename)
+        if info.file_size > limit:
+            raise _too_big(info.filename, info.file_size, limit)
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _bomb(info.filename)
+    total = sum(info.file_size for info in members)
+    if total > MAX_UNPACKED:
+        raise _too_big(_("全部内容"), total, MAX_UNPACKED)
+
+
+def _inflate(fh, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes in blocks, never more than it declared: a member whose compressed data
+    unpacks to more (a forged size, which calamine would follow) or fails its CRC is refused."""
+    fh.seek(info.header_offset)
+    header = fh.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise _broken()
+    fields = _LOCAL_HEADER.unpack(header)
+    fh.seek(info.header_offset + _LOCAL_HEADER.size + fields[-2] + fields[-1])
+    packed_left, out, crc = info.compress_size, 0, 0
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    pending = b""
+    while packed_left or pending:
+        if not pending:
+            pending = fh.read(min(_INFLATE_BLOCK, packed_left))
+            if not pending:
+                raise _broken()  # the archive ends inside the member
+            packed_left -= len(pending)
+        if inflater is None:
+            block, pending = pending, b""
+        else:
+            try:
+                # At most one byte beyond what is still declared: enough to see a forged size.
+                block = inflater.decompress(pending, min(_INFLATE_BLOCK, info.file_size - out + 1))
+            except zlib.error:
+                raise _broken() from None
+            pending = inflater.unconsumed_tail
+            if not block and not pending:
+                if inflater.eof:
+                    break
+                continue
+        out += len(block)
+        if out > info.file_size:
+            raise _bomb(info.filename)
+        crc = zlib.crc32(block, crc)
+        yield block
+        if inflater is not None and inflater.eof:
+            break
+    if out != info.file_size or crc != info.CRC:
+        raise _broken()
+
+
+def _xlsx_inspect(path: Path) -> tuple[int, int]:
+    """Bound every part of the workbook, then give (rows, columns) of the used range of every
+    worksheet, read by streaming the sheet XML."""
     max_row = max_col = 0
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            members = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _broken() from None
+    _check_declared(members)
+    with path.open("rb") as fh:
+        for info in members:
+            is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            tail = b""
+            for chunk in _inflate(fh, info):
+                if not is_sheet:
                     continue
-                if info.file_size > MAX_SHEET_XML:
-                    raise FileProblem("表格内容过大，请删除多余的行列或拆分后分批导入。")
-                tail = b""
-                with archive.open(info) as fh:
-                    while chunk := fh.read(1 << 20):
-                        data = tail + chunk
-                        for letters, digits in _CELL_REF.findall(data):
-                            max_row = max(max_row, int(digits))
-                            max_col = max(max_col, _column_number(letters))
-                        for digits in _ROW_REF.findall(data):
-                            max_row = max(max_row, int(digits))
-                        tail = data[-256:]
-    except zipfile.BadZipFile:
-        raise FileProblem(
-            "文件不是有效的 Excel 表格（.xlsx）：可能已损坏，或只是改了扩展名的压缩包。"
-        ) from None
+                data = tail + chunk
+                for letters, digits in _CELL_REF.findall(data):
+                    max_row = max(max_row, int(digits))
+                    max_col = max(max_col, _column_number(letters))
+                for digits in _ROW_REF.findall(data):
+                    max_row = max(max_row, int(digits))
+                tail = data[-256:]
     return max_row, max_col
 
 
@@ -112,7 +230,7 @@ def _excel_rows(path: Path, kind: str) -> Iterator[tuple[int, list]]:
     import python_calamine
 
     if kind == "xlsx":
-        rows_used, cols_used = _xlsx_extent(path)
+        rows_used, cols_used = _xlsx_inspect(path)
         if rows_used * cols_used > MAX_CELLS:
             raise FileProblem(
                 f"表格的使用范围过大（{rows_used} 行 × {cols_used} 列，可能有远处的空白格被填过内容）。"

@@ -1,13 +1,19 @@
+from typing import Annotated
+
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from tisheng.core.errors import Forbidden, NotFound
-from tisheng.core.schemas import InputSchema
+from tisheng.core.schemas import Id, InputSchema, choice_of, filter_of
 from tisheng.core.scoping import scope_for
+from tisheng.framework.models import Dimension, Environment
 
 from . import selectors, services
 
 router = Router(tags=["framework"])
+FrameworkCode = Annotated[
+    str, Path(max_length=32, pattern=r"^[-a-zA-Z0-9_]+$", description="框架代码，如 henan-2021")
+]
 
 
 class FrameworkOut(Schema):
@@ -32,10 +38,10 @@ class PointOut(Schema):
 
 
 class LocalPointIn(InputSchema):
-    city_id: int
+    city_id: Id
     code: str = Field(max_length=16)
-    environment: str = Field(max_length=16)
-    dimension: str = Field(max_length=20)
+    environment: choice_of(Environment)
+    dimension: choice_of(Dimension)
     title: str = Field("", max_length=64)
     description: str = Field(max_length=2000)
     requirements: str = Field("", max_length=2000)
@@ -47,7 +53,12 @@ def frameworks(request):
 
 
 @router.get("/frameworks/{code}/points", response=list[PointOut], summary="框架中的能力点")
-def points(request, code: str, environment: str = "", dimension: str = ""):
+def points(
+    request,
+    code: FrameworkCode,
+    environment: filter_of(Environment) = "",
+    dimension: filter_of(Dimension) = "",
+):
     scope = scope_for(request.auth)
     framework = selectors.framework_get(scope=scope, code=code)
     return list(
@@ -56,7 +67,7 @@ def points(request, code: str, environment: str = "", dimension: str = ""):
 
 
 @router.post("/frameworks/{code}/points", response={201: PointOut}, summary="新增地方特色能力点（市工程办）")
-def point_add_local(request, code: str, payload: LocalPointIn):
+def point_add_local(request, code: FrameworkCode, payload: LocalPointIn):
     scope = scope_for(request.auth)
     framework = selectors.framework_get(scope=scope, code=code)
     city = scope.cities().filter(pk=payload.city_id).first()

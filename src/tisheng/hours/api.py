@@ -2,18 +2,19 @@
 services."""
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tisheng.core.errors import NotFound
-from tisheng.core.schemas import InputSchema
+from tisheng.core.pagination import ApiPagination
+from tisheng.core.schemas import Id, InputSchema, choice_of, errors, tenths
 from tisheng.core.scoping import scope_for
 from tisheng.organisation import selectors as org_selectors
 from tisheng.programme.selectors import settings_for_city
 
 from . import selectors, services
+from .models import MAX_HOURS, HoursKind
 
 router = Router(tags=["hours"])
 
@@ -98,9 +99,13 @@ class UnitHoursOut(Schema):
 
 
 # ---- input -----------------------------------------------------------------------------------------
+Hours = tenths(gt=0, le=MAX_HOURS, description="学时：大于0、不超过100，最多一位小数")
+ActivityHours = tenths(ge=0, le=20, description="学时：0到20，最多一位小数")
+
+
 class ManualEntryIn(InputSchema):
-    kind: str = Field(max_length=16)
-    hours: Decimal
+    kind: choice_of(HoursKind)
+    hours: Hours
     date: dt.date
     reason: str = Field(max_length=500)
 
@@ -121,7 +126,7 @@ def _teacher_hours(scope, teacher) -> dict:
     }
 
 
-@router.get("/hours/me", response=TeacherHoursOut, summary="我的学时（教师）")
+@router.get("/hours/me", response={200: TeacherHoursOut, **errors(404)}, summary="我的学时（教师）")
 def my_hours(request):
     scope = scope_for(request.auth)
     if not scope.teacher_id:
@@ -130,11 +135,11 @@ def my_hours(request):
 
 
 @router.get("/hours/teachers", response=list[TeacherTotalsOut], summary="教师学时汇总")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def teacher_totals(
     request,
-    school_id: int | None = None,
-    county_id: int | None = None,
+    school_id: Id | None = None,
+    county_id: Id | None = None,
     q: str = Query("", max_length=64),
 ):
     return selectors.teacher_hours_list(
@@ -143,7 +148,7 @@ def teacher_totals(
 
 
 @router.get("/hours/teachers/{teacher_id}", response=TeacherHoursOut, summary="教师学时明细")
-def teacher_hours(request, teacher_id: int):
+def teacher_hours(request, teacher_id: Id):
     scope = scope_for(request.auth)
     return _teacher_hours(scope, selectors.hours_teacher_get(scope=scope, teacher_id=teacher_id))
 
@@ -151,7 +156,7 @@ def teacher_hours(request, teacher_id: int):
 @router.post(
     "/hours/teachers/{teacher_id}/entries", response={201: EntryOut}, summary="手工录入学时（学校管理团队）"
 )
-def entry_create(request, teacher_id: int, payload: ManualEntryIn):
+def entry_create(request, teacher_id: Id, payload: ManualEntryIn):
     scope = scope_for(request.auth)
     teacher = selectors.hours_teacher_get(scope=scope, teacher_id=teacher_id)
     entry = services.hours_record_manual(
@@ -166,12 +171,12 @@ def entry_create(request, teacher_id: int, payload: ManualEntryIn):
 
 
 @router.get("/hours/entries/{entry_id}", response=EntryOut, summary="学时记录")
-def entry_detail(request, entry_id: int):
+def entry_detail(request, entry_id: Id):
     return selectors.entry_get(scope=scope_for(request.auth), entry_id=entry_id)
 
 
 @router.post("/hours/entries/{entry_id}/remove", response=EntryOut, summary="撤销手工录入的学时")
-def entry_remove(request, entry_id: int, payload: RemoveIn):
+def entry_remove(request, entry_id: Id, payload: RemoveIn):
     entry = selectors.entry_get(scope=scope_for(request.auth), entry_id=entry_id)
     return services.hours_entry_remove(actor=request.auth, entry=entry, reason=payload.reason)
 
@@ -188,14 +193,14 @@ def _unit_row(row: dict, unit: str, name: str) -> dict:
 
 
 @router.get("/hours/schools", response=list[UnitHoursOut], summary="各学校学时汇总")
-@paginate(LimitOffsetPagination)
-def school_summaries(request, county_id: int | None = None):
+@paginate(ApiPagination)
+def school_summaries(request, county_id: Id | None = None):
     rows = selectors.school_hours_summary(scope=scope_for(request.auth), county_id=county_id)
     return [_unit_row(r, "school_id", "school__name") for r in rows]
 
 
 @router.get("/hours/schools/{school_id}", response=UnitHoursOut, summary="一所学校的学时汇总")
-def school_summary(request, school_id: int):
+def school_summary(request, school_id: Id):
     scope = scope_for(request.auth)
     school = org_selectors.school_get(scope=scope, school_id=school_id)
     row = selectors.school_hours_summary(scope=scope).filter(school_id=school.pk).first()

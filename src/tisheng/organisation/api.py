@@ -1,6 +1,8 @@
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from tisheng.core.pagination import ApiPagination
+from tisheng.core.schemas import Id
 from tisheng.core.scoping import scope_for
 
 from . import selectors
@@ -79,35 +81,35 @@ class TeacherOut(Schema):
 
 
 @router.get("/counties", response=list[CountyOut], summary="可见的县区")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def counties(request):
     return selectors.county_list(scope=scope_for(request.auth))
 
 
 @router.get("/counties/{county_id}", response=CountyOut)
-def county_detail(request, county_id: int):
+def county_detail(request, county_id: Id):
     return selectors.county_get(scope=scope_for(request.auth), county_id=county_id)
 
 
 @router.get("/schools", response=list[SchoolOut], summary="可见的学校")
-@paginate(LimitOffsetPagination)
-def schools(request, county_id: int | None = None, q: str = Query("", max_length=64)):
+@paginate(ApiPagination)
+def schools(request, county_id: Id | None = None, q: str = Query("", max_length=64)):
     return selectors.school_list(scope=scope_for(request.auth), county_id=county_id, q=q)
 
 
 @router.get("/schools/{school_id}", response=SchoolOut)
-def school_detail(request, school_id: int):
+def school_detail(request, school_id: Id):
     return selectors.school_get(scope=scope_for(request.auth), school_id=school_id)
 
 
 @router.get("/groups", response=list[GroupOut], summary="可见的教研组")
-@paginate(LimitOffsetPagination)
-def groups(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def groups(request, school_id: Id | None = None):
     return selectors.group_list(scope=scope_for(request.auth), school_id=school_id)
 
 
 @router.get("/groups/{group_id}", response=GroupOut)
-def group_detail(request, group_id: int):
+def group_detail(request, group_id: Id):
     scope = scope_for(request.auth)
     group = selectors.group_get(scope=scope, group_id=group_id)
     group.teacher_count = group.teachers.count()
@@ -115,13 +117,13 @@ def group_detail(request, group_id: int):
 
 
 @router.get("/teachers", response=list[TeacherOut], summary="可见的教师")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def teachers(
-    request, school_id: int | None = None, group_id: int | None = None, q: str = Query("", max_length=64)
+    request, school_id: Id | None = None, group_id: Id | None = None, q: str = Query("", max_length=64)
 ):
     return selectors.teacher_list(scope=scope_for(request.auth), school_id=school_id, group_id=group_id, q=q)
 
 
 @router.get("/teachers/{teacher_id}", response=TeacherOut)
-def teacher_detail(request, teacher_id: int):
+def teacher_detail(request, teacher_id: Id):
     return selectors.teacher_get(scope=scope_for(request.auth), teacher_id=teacher_id)

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import AuthenticationError
 
 from tisheng.core.errors import NotFound, ValidationFailed
-from tisheng.core.schemas import ErrorOut, InputSchema
+from tisheng.core.schemas import ErrorOut, InputSchema, errors
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.people.models import Role
 
@@ -58,9 +58,9 @@ def me(request):
 
 
 class TokenIn(InputSchema):
-    username: str
-    password: str
-    name: str = ""
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    name: str = Field("", max_length=64)
 
 
 class TokenOut(Schema):
@@ -70,7 +70,7 @@ class TokenOut(Schema):
 
 @router.post(
     "/auth/token",
-    response={201: TokenOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: TokenOut, **errors(429)},
     auth=None,
     summary="用账号密码换取 API 令牌（有效期见 TISHENG_API_TOKEN_DAYS）",
 )

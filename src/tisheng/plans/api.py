@@ -8,12 +8,13 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tisheng.core.errors import NotFound, ValidationFailed
-from tisheng.core.schemas import InputSchema
+from tisheng.core.schemas import ErrorOut, Id, InputSchema, choice_of, errors, filter_of
 from tisheng.core.scoping import get_visible, scope_for
+from tisheng.framework.models import Environment
 from tisheng.organisation.selectors import teacher_get
 
 from . import selectors, services
-from .models import PlanKind
+from .models import PlanKind, PlanStatus
 
 router = Router(tags=["plans"])
 
@@ -34,8 +35,8 @@ class MenuOut(Schema):
 
 
 class MenuIn(InputSchema):
-    environments: list[str] = Field(max_length=3)
-    point_ids: list[int] = Field(max_length=200)
+    environments: list[choice_of(Environment)] = Field(max_length=3)
+    point_ids: list[Id] = Field(max_length=200)
 
 
 class MenuPublishIn(MenuIn):
@@ -71,17 +72,6 @@ class MenuPreviewOut(Schema):
     version: int
 
 
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, str] | None = None
-    affected: list[AffectedPickOut] | None = None  # confirm_required only
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -96,7 +86,7 @@ def _menu_out(school, launch) -> dict:
 
 
 @router.get("/schools/{school_id}/menu", response=MenuOut, summary="学校的能力点菜单")
-def menu_get(request, school_id: int):
+def menu_get(request, school_id: Id):
     scope = scope_for(request.auth)
     if scope.teacher_id and not (scope.sees_schools or scope.is_platform_admin):
         # A teacher reads the menu of their own school only.
@@ -114,7 +104,7 @@ def menu_get(request, school_id: int):
     response={200: MenuPreviewOut, **ERRORS},
     summary="预览发布菜单的变化（新增、移出的能力点，受影响的教师和已有成果的选点）",
 )
-def menu_preview(request, school_id: int, payload: MenuIn):
+def menu_preview(request, school_id: Id, payload: MenuIn):
     scope = scope_for(request.auth)
     school = selectors.launch_school_get(scope=scope, school_id=school_id)
     change = services.menu_preview(
@@ -135,7 +125,7 @@ def menu_preview(request, school_id: int, payload: MenuIn):
     response={200: MenuPublishOut, **ERRORS},
     summary="发布学校的能力点菜单（R-DIM）；移出已有成果的能力点须 confirm_held，否则 409 并列出受影响的教师",
 )
-def menu_put(request, school_id: int, payload: MenuPublishIn):
+def menu_put(request, school_id: Id, payload: MenuPublishIn):
     scope = scope_for(request.auth)
     school = selectors.launch_school_get(scope=scope, school_id=school_id)
     launch, affected = services.menu_publish(
@@ -166,14 +156,14 @@ class PicksOut(Schema):
 
 
 class PicksIn(InputSchema):
-    point_ids: list[int] = Field(max_length=29)
+    point_ids: list[Id] = Field(max_length=29)
 
 
 def _picks_out(info) -> dict:
     return {"picks": info["picks"], "missing": [str(m) for m in info["missing"]], "menu": info["menu"]}
 
 
-@router.get("/me/picks", response=PicksOut, summary="我的选点及还缺什么（R-PICK）")
+@router.get("/me/picks", response={200: PicksOut, **errors(404)}, summary="我的选点及还缺什么（R-PICK）")
 def picks_get(request):
     scope = scope_for(request.auth)
     if not scope.teacher_id:
@@ -191,7 +181,7 @@ def picks_put(request, payload: PicksIn):
 
 
 @router.post("/picks/{pick_id}/unlock", response=PickOut, summary="解锁教师的选点（学校管理团队）")
-def pick_unlock(request, pick_id: int):
+def pick_unlock(request, pick_id: Id):
     pick = selectors.pick_get(scope=scope_for(request.auth), pick_id=pick_id)
     return services.pick_unlock(actor=request.auth, pick=pick)
 
@@ -242,9 +232,9 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanIn(InputSchema):
-    kind: str = Field(max_length=20)
-    school_id: int | None = None
-    group_id: int | None = None
+    kind: choice_of(PlanKind)
+    school_id: Id | None = None
+    group_id: Id | None = None
     title: str = Field(max_length=120)
     body: str = Field("", max_length=50_000)
 
@@ -255,7 +245,7 @@ class ReviewIn(InputSchema):
 
 
 @router.get("/plans", response=list[PlanOut], summary="可见的方案与计划")
-def plans(request, status: str = ""):
+def plans(request, status: filter_of(PlanStatus) = ""):
     return list(selectors.plan_list(scope=scope_for(request.auth), status=status)[:500])
 
 
@@ -279,7 +269,7 @@ def plan_review_queue(request, filters: Query[QueueFilters]):
 
 
 @router.get("/plans/{plan_id}", response=PlanDetailOut)
-def plan_detail(request, plan_id: int):
+def plan_detail(request, plan_id: Id):
     return selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
 
 
@@ -306,7 +296,7 @@ def plan_save(request, payload: PlanIn):
 
 
 @router.post("/plans/{plan_id}/submit", response=PlanDetailOut, summary="提交方案（R-FILING）")
-def plan_submit(request, plan_id: int):
+def plan_submit(request, plan_id: Id):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return services.plan_submit(actor=request.auth, plan=plan)
 
@@ -322,25 +312,25 @@ def plan_withdraw(request, plan_id: int):
 
 
 @router.post("/plans/{plan_id}/review", response=PlanDetailOut, summary="审核方案：通过或退回（R-FILING）")
-def plan_review(request, plan_id: int, payload: ReviewIn):
+def plan_review(request, plan_id: Id, payload: ReviewIn):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return services.plan_review(actor=request.auth, plan=plan, approve=payload.approve, reason=payload.reason)
 
 
 @router.post("/plans/{plan_id}/attachments", response={201: AttachmentOut}, summary="为方案草稿上传附件")
-def plan_attach(request, plan_id: int, file: File[UploadedFile]):
+def plan_attach(request, plan_id: Id, file: File[UploadedFile]):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return 201, services.plan_attach(actor=request.auth, plan=plan, upload=file)
 
 
 @router.get("/plan-attachments/{attachment_id}/download", summary="下载方案附件", response={200: None})
-def plan_attachment_download(request, attachment_id: int):
+def plan_attachment_download(request, attachment_id: Id):
     attachment = selectors.attachment_get(scope=scope_for(request.auth), attachment_id=attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
 
 @router.delete("/plan-attachments/{attachment_id}", response={204: None}, summary="从方案草稿移除附件")
-def plan_attachment_remove(request, attachment_id: int):
+def plan_attachment_remove(request, attachment_id: Id):
     attachment = selectors.attachment_get(scope=scope_for(request.auth), attachment_id=attachment_id)
     services.plan_attachment_remove(actor=request.auth, attachment=attachment)
     return 204, None

@@ -4,11 +4,12 @@ from decimal import Decimal
 from ninja import Field, Router, Schema
 
 from tisheng.core.errors import NotFound
-from tisheng.core.schemas import InputSchema
+from tisheng.core.schemas import Id, InputSchema, Year, choice_of, tenths
 from tisheng.core.scoping import scope_for
 from tisheng.organisation.models import City
 
 from . import services
+from .models import PickCoverage
 from .selectors import settings_for_city
 
 router = Router(tags=["programme"])
@@ -34,11 +35,11 @@ class SettingsOut(Schema):
 
 
 class SettingsIn(InputSchema):
-    online_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
-    practice_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
-    total_hours_required: Decimal | None = Field(None, ge=0, le=500, decimal_places=1)
+    online_hours_required: tenths(ge=0, le=500) | None = None
+    practice_hours_required: tenths(ge=0, le=500) | None = None
+    total_hours_required: tenths(ge=0, le=500) | None = None
     min_picks: int | None = Field(None, ge=1, le=29)
-    pick_coverage: str | None = Field(None, max_length=16)
+    pick_coverage: choice_of(PickCoverage) | None = None
     pick_min_dimensions: int | None = Field(None, ge=1, le=4)
     min_offer_dimensions: int | None = Field(None, ge=1, le=4)
     offline_trainings_required: int | None = Field(None, ge=0, le=50)
@@ -64,7 +65,7 @@ class CalendarOut(CalendarIn):
     batch_year: int
 
 
-def _city(request, city_id: int) -> City:
+def _city(request, city_id: Id) -> City:
     scope = scope_for(request.auth)
     if not scope.is_platform_admin and city_id not in scope.city_ids_in_view():
         raise NotFound()
@@ -77,12 +78,12 @@ def _city(request, city_id: int) -> City:
 @router.get(
     "/cities/{city_id}/programme", response=SettingsOut, summary="项目设置（学时、选点规则、上传上限）"
 )
-def settings_get(request, city_id: int):
+def settings_get(request, city_id: Id):
     return settings_for_city(_city(request, city_id).pk)
 
 
 @router.patch("/cities/{city_id}/programme", response=SettingsOut, summary="修改项目设置（市工程办）")
-def settings_patch(request, city_id: int, payload: SettingsIn):
+def settings_patch(request, city_id: Id, payload: SettingsIn):
     city = _city(request, city_id)
     values = {k: v for k, v in payload.dict().items() if v is not None}
     return services.programme_settings_update(actor=request.auth, city=city, values=values)
@@ -91,7 +92,7 @@ def settings_patch(request, city_id: int, payload: SettingsIn):
 @router.put(
     "/cities/{city_id}/calendar/{batch_year}", response=CalendarOut, summary="设置批次日程（市工程办）"
 )
-def calendar_put(request, city_id: int, batch_year: int, payload: CalendarIn):
+def calendar_put(request, city_id: Id, batch_year: Year, payload: CalendarIn):
     city = _city(request, city_id)
     return services.batch_calendar_update(
         actor=request.auth, city=city, batch_year=batch_year, dates=payload.dict()

@@ -2,6 +2,7 @@ from datetime import date
 
 from ninja import Router, Schema
 
+from tisheng.core.schemas import Id, errors
 from tisheng.core.scoping import scope_for
 
 from . import selectors
@@ -49,7 +50,9 @@ def _totals_out(unit, totals: dict) -> dict:
     }
 
 
-@router.get("/me/progress", response=TeacherProgressOut, summary="我的进度（教师考核表3.3各项）")
+@router.get(
+    "/me/progress", response={200: TeacherProgressOut, **errors(404)}, summary="我的进度（教师考核表3.3各项）"
+)
 def my_progress(request):
     scope = scope_for(request.auth)
     data = selectors.teacher_progress(scope=scope, teacher_id=selectors.my_teacher_id(scope))
@@ -57,18 +60,18 @@ def my_progress(request):
 
 
 @router.get("/teachers/{teacher_id}/progress", response=TeacherProgressOut, summary="某位教师的进度")
-def teacher_progress(request, teacher_id: int):
+def teacher_progress(request, teacher_id: Id):
     data = selectors.teacher_progress(scope=scope_for(request.auth), teacher_id=teacher_id)
     return {"teacher_id": data["teacher"].pk, "items": data["items"]}
 
 
 @router.get("/schools/{school_id}/progress", response=UnitProgressOut, summary="学校教师进度汇总")
-def school_progress(request, school_id: int):
+def school_progress(request, school_id: Id):
     data = selectors.school_progress(scope=scope_for(request.auth), school_id=school_id, teachers_page=[])
     return _totals_out(data["school"], data["totals"])
 
 
 @router.get("/counties/{county_id}/progress", response=UnitProgressOut, summary="县区教师进度汇总")
-def county_progress(request, county_id: int):
+def county_progress(request, county_id: Id):
     data = selectors.county_progress(scope=scope_for(request.auth), county_id=county_id)
     return _totals_out(data["county"], data["totals"])

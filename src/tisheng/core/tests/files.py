@@ -109,12 +109,19 @@ def ooxml(
     )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", content_types)
-        zf.writestr("_rels/.rels", rels)
-        zf.writestr(part, "<?xml version='1.0'?><document>教学设计</document>")
+        zf.writestr(_member("[Content_Types].xml"), content_types)
+        zf.writestr(_member("_rels/.rels"), rels)
+        zf.writestr(_member(part), "<?xml version='1.0'?><document>教学设计</document>")
         for name, data in (extra or {}).items():
-            zf.writestr(name, data)
+            zf.writestr(_member(name), data)
     return buf.getvalue()
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    # A fixed time stamp: two calls give the same bytes even when a second passes between them.
+    info = zipfile.ZipInfo(name, date_time=(2022, 3, 5, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def docx(**kwargs) -> bytes:

@@ -8,7 +8,9 @@ resident ID numbers (GB 11643 check digit from `cleaning.id_check_char`).
 import csv
 import io
 import json
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -157,3 +159,82 @@ def written(*, rows, valid, created=0, updated=0, unchanged=0) -> dict:
         "would_keep": unchanged,
         "errors": [],
     }
+
+
+# ---- spreadsheet bombs -----------------------------------------------------------------------
+GIB = 1024 * 1024 * 1024
+_BLOCK = 1024 * 1024
+
+
+@dataclass
+class RawMember:
+    """A zip member given as its compressed bytes, so a test can write what no zip library would."""
+
+    name: str
+    packed: bytes
+    crc: int
+    size: int  # the unpacked size the zip declares
+    method: int = zipfile.ZIP_DEFLATED
+
+
+def _deflated(data: bytes, name: str) -> RawMember:
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return RawMember(name, c.compress(data) + c.flush(), zlib.crc32(data), len(data))
+
+
+def _run_of(byte: bytes, size: int, *, head: bytes = b"", tail: bytes = b"") -> tuple[bytes, int]:
+    """The raw deflate stream of head + `size` copies of byte + tail, built in milliseconds: one 1 MB
+    block compressed once and repeated (a full flush makes every block's bytes the same), with its CRC."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = byte * _BLOCK
+    packed = [c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)]
+    piece = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    crc = zlib.crc32(head)
+    for _ in range(size // _BLOCK):
+        packed.append(piece)
+        crc = zlib.crc32(block, crc)
+    packed.append(c.compress(tail) + c.flush())
+    return b"".join(packed), zlib.crc32(tail, crc)
+
+
+def write_raw_zip(path: Path, members: list[RawMember]) -> Path:
+    """A zip archive (no zip64: every size below 4 GiB) from members given compressed."""
+    local, central = io.BytesIO(), io.BytesIO()
+    for m in members:
+        name = m.name.encode()
+        offset = local.tell()
+        fixed = (20, 0, m.method, 0, 0x21, m.crc, len(m.packed), m.size, len(name))
+        local.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", *fixed, 0) + name + m.packed)
+        central.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, *fixed, 0, 0, 0, 0, 0, offset) + name)
+    directory = central.getvalue()
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), local.tell(), 0
+    )
+    path.write_bytes(local.getvalue() + directory + end)
+    return path
+
+
+def roster_members(tmp: Path) -> list[RawMember]:
+    """The members of a small valid roster .xlsx (openpyxl), as raw members to add a bomb to."""
+    source = write_xlsx(tmp / "source.xlsx", [ROSTER_HEADER, [1, "张三", "男", valid_id(1), phone(1)]])
+    with zipfile.ZipFile(source) as archive:
+        return [_deflated(archive.read(i), i.filename) for i in archive.infolist()]
+
+
+def xlsx_bomb(path: Path, *, member: str = "xl/sharedStrings.xml", unpacked: int = GIB) -> Path:
+    """A valid roster .xlsx plus one member of about 1 MB whose content unpacks to `unpacked` bytes."""
+    head = b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+    packed, crc = _run_of(b"A", unpacked, head=head, tail=b"</t></si></sst>")
+    bomb = RawMember(member, packed, crc, len(head) + unpacked // _BLOCK * _BLOCK + len(b"</t></si></sst>"))
+    members = [m for m in roster_members(path.parent) if m.name != member]
+    return write_raw_zip(path, [*members, bomb])
+
+
+def xlsx_forged_size(path: Path, *, member: str = "xl/styles.xml", unpacked: int = 64 * _BLOCK) -> Path:
+    """A roster .xlsx whose `member` declares 4 KB (with the CRC of its first 4 KB, so a reader that
+    stops there is satisfied) while its data unpacks to `unpacked` bytes."""
+    packed, _crc = _run_of(b"A", unpacked)
+    declared = 4096
+    bomb = RawMember(member, packed, zlib.crc32(b"A" * declared), declared)
+    members = [m for m in roster_members(path.parent) if m.name != member]
+    return write_raw_zip(path, [*members, bomb])
