@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from tisheng.core.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from tisheng.core.scoping import scope_for
 from tisheng.plans.models import Pick
+from tisheng.progress.totals import teachers_changed
 
 from . import events, filetypes, selectors
 from .errors import DeadlinePassed, NotEditable, NotPicked, StaleDraft, TooLarge, UploadBusy, WrongOffset
@@ -323,6 +324,7 @@ def evidence_submit(*, actor, evidence: Evidence) -> EvidenceVersion:
         pick.locked = True
         pick.save(update_fields=["locked"])
     events.submitted(actor=actor, evidence=evidence, version=version)
+    teachers_changed([evidence.teacher_id])  # evidence handed in (progress totals)
     return version
 
 
@@ -345,6 +347,7 @@ def evidence_withdraw(*, actor, evidence: Evidence) -> Evidence:
         withdrawn_at=timezone.now()
     )
     events.withdrawn(actor=actor, evidence=evidence)
+    teachers_changed([evidence.teacher_id])
     return evidence
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.hashers import make_password
 from tisheng.core import audit
 from tisheng.organisation.models import Gender, School, Teacher, TeachingGroup
 from tisheng.people.models import User
+from tisheng.progress.totals import schools_changed
 
 from . import cleaning
 from .importing import Importer, ImportResult, Planned, RowError, cell, cell_text, chunks
@@ -199,6 +200,10 @@ class RosterImporter(Importer):
         ):
             self.groups[(g.school_id, g.name)] = g
 
+        # Schools whose progress totals change (progress/totals.py): new and moved teachers, new groups.
+        touched = {s for s, _n in missing}
+        touched |= {p.data["school_obj"].id for p in plan if p.action != "unchanged"}
+        touched |= {p.target.school_id for p in plan if p.action == "update"}  # before the move
         creates = [p for p in plan if p.action == "create"]
         # Accounts start without a usable password; the school issues first passwords.
         unusable = make_password(None)
@@ -228,6 +233,7 @@ class RosterImporter(Importer):
                 batch_size=1000,
             )
             User.objects.bulk_update(renamed, ["full_name"], batch_size=1000)
+        schools_changed(touched)
 
     def _teacher(self, teacher: Teacher, data: dict) -> Teacher:
         school = data["school_obj"]

@@ -29,6 +29,7 @@ from tisheng.core.scoping import scope_for
 from tisheng.exchange.cleaning import CellProblem
 from tisheng.exchange.importing import chunks
 from tisheng.organisation.models import City, County, School, Teacher
+from tisheng.progress.totals import teachers_changed
 
 from . import checkin, events
 from .models import (
@@ -139,10 +140,12 @@ def _live_sum(kind: str):
 def _refresh_balances(teacher_ids: Iterable[int]) -> None:
     """Recompute the balances of these (locked) teachers from their live ledger rows."""
     now = timezone.now()
+    teacher_ids = sorted(set(teacher_ids))
     for part in chunks(sorted(set(teacher_ids))):
         HoursBalance.objects.filter(teacher_id__in=part).update(
             online=_live_sum(HoursKind.ONLINE), practice=_live_sum(HoursKind.PRACTICE), updated_at=now
         )
+    teachers_changed(teacher_ids)  # hours done, in the progress totals (progress/totals.py)
 
 
 def _validate_credit(c: Credit) -> None:

@@ -358,6 +358,10 @@ def demo_city_build(
         seed=seed,
         now=now,
     )
+    # The demo writes its rows in bulk, around the services: count the progress totals once at the end.
+    from tisheng.progress.totals import recompute
+
+    recompute(city_id=city.pk)
     events.demo_city_built(actor=actor or admin_user, city=city, counts=counts)
     return city, logins, counts
 

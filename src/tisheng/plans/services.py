@@ -11,6 +11,7 @@ from tisheng.core.notices import notify
 from tisheng.core.scoping import scope_for
 from tisheng.framework.models import AbilityPoint, Environment, Framework
 from tisheng.programme.selectors import calendar_for, settings_for_city
+from tisheng.progress.totals import schools_changed, teachers_changed
 
 from . import events, rules, selectors
 from .models import Pick, Plan, PlanAction, PlanAttachment, PlanEvent, PlanKind, PlanStatus, SchoolLaunch
@@ -98,6 +99,7 @@ def menu_publish(
     events.menu_published(
         actor=actor, launch=launch, added=added_codes, removed=removed_codes, affected=len(affected)
     )
+    schools_changed([school.pk])  # the offered dimensions decide R-PICK (progress totals)
     return launch, affected
 
 
@@ -174,6 +176,7 @@ def picks_set(*, actor, teacher, point_ids: list[int], now=None) -> dict:
             added=sorted(codes[i] for i in added),
             removed=sorted(codes[p.point_id] for p in dropping),
         )
+        teachers_changed([teacher.pk])
     return pick_status(teacher=teacher)
 
 
@@ -289,6 +292,7 @@ def plan_submit(*, actor, plan: Plan) -> Plan:
         attachments=[{"id": a.pk, "name": a.original_name} for a in plan.attachments.filter(removed=False)],
     )
     events.plan_event(actor=actor, plan=plan, action=action)
+    _plan_totals_changed(plan)
     return plan
 
 
@@ -318,6 +322,7 @@ def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
     action = PlanAction.APPROVED if approve else PlanAction.RETURNED
     PlanEvent.objects.create(plan=plan, action=action, actor=actor, version=plan.version, reason=reason)
     events.plan_event(actor=actor, plan=plan, action=action, reason=reason)
+    _plan_totals_changed(plan)
     recipients = _plan_owners(plan)
     if recipients:
         verdict = _("已通过") if approve else _("被退回：%(r)s") % {"r": reason[:200]}
@@ -328,6 +333,14 @@ def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
             kind="plan_reviewed",
         )
     return plan
+
+
+def _plan_totals_changed(plan: Plan) -> None:
+    """Personal plans submitted and school plans filed are counted in the progress totals."""
+    if plan.kind == PlanKind.PERSONAL:
+        teachers_changed([plan.teacher_id])
+    elif plan.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
+        schools_changed([plan.school_id])
 
 
 def _plan_owners(plan: Plan) -> list[int]:

@@ -41,6 +41,7 @@ class Raw:
     handed_in_dimensions: tuple[str, ...] = ()
     accepted_dimensions: tuple[str, ...] = ()
     offered_dimensions: frozenset[str] = frozenset()
+    school_id: int = 0
 
     @property
     def picks(self) -> int:
@@ -69,6 +70,15 @@ def gaps(dimensions, raw: Raw, *, settings) -> PickGaps:
 def picks_complete(raw: Raw, *, settings) -> bool:
     """R-PICK: the teacher's picks satisfy the rule (the school has published its menu)."""
     return bool(raw.offered_dimensions) and not gaps(raw.picked_dimensions, raw, settings=settings)
+
+
+def hours_complete(raw: Raw, *, settings) -> bool:
+    """R-HOURS: online and practice hours each met, and the total."""
+    return (
+        raw.online >= Decimal(settings.online_hours_required)
+        and raw.practice >= Decimal(settings.practice_hours_required)
+        and raw.online + raw.practice >= Decimal(settings.total_hours_required)
+    )
 
 
 def states(raw: Raw, *, settings) -> dict[str, str]:
