@@ -20,7 +20,9 @@ reasoning as the hours ledger's balances). `tisheng recompute-school-totals` reb
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -35,6 +37,21 @@ from .sheet import hours_complete, picks_complete, states
 
 CHUNK = 500  # schools per round: about 22,000 teachers, and well under SQLite's variable limit
 SCHOOL_PLANS = (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH)
+
+
+# Set while a bulk builder (the demo) writes through services and recounts everything at its end.
+_suspended: ContextVar[bool] = ContextVar("progress_totals_suspended", default=False)
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """For a builder that calls `recompute` when it is done: the services it calls do not recount
+    school by school meanwhile (the demo city credits hours school by school)."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 def _chunks(ids: list[int], size: int = CHUNK):
@@ -79,7 +96,7 @@ def school_counts(school_ids: Iterable[int]) -> dict[int, dict[str, int]]:
 def schools_changed(school_ids: Iterable[int]) -> None:
     """Recount these schools' rows and their counties' rows, in the caller's transaction."""
     ids = sorted({int(i) for i in school_ids if i})
-    if not ids:
+    if not ids or _suspended.get():
         return
     with transaction.atomic():
         counties: set[int] = set()
@@ -156,6 +173,8 @@ def counties_changed(county_ids: Iterable[int]) -> None:
 def teachers_changed(teacher_ids: Iterable[int]) -> None:
     """The schools of these teachers changed what they count (hours, picks, evidence, plans)."""
     ids = sorted(set(teacher_ids))
+    if not ids or _suspended.get():
+        return
     schools: set[int] = set()
     for part in _chunks(ids, 5000):
         schools |= set(Teacher.objects.filter(id__in=part).values_list("school_id", flat=True).distinct())
@@ -167,10 +186,18 @@ def recompute(*, city_id: int | None = None) -> int:
     schools = School.objects.all() if city_id is None else School.objects.filter(city_id=city_id)
     counties = County.objects.all() if city_id is None else County.objects.filter(city_id=city_id)
     ids = list(schools.order_by("id").values_list("id", flat=True))
+    token = _suspended.set(False)  # a rebuild always counts, even inside a builder's suspension
+    try:
+        _recount(ids, counties)
+    finally:
+        _suspended.reset(token)
+    return len(ids)
+
+
+def _recount(ids: list[int], counties) -> None:
     with transaction.atomic():
         schools_changed(ids)
         counties_changed(counties.values_list("id", flat=True))  # counties without schools too
-    return len(ids)
 
 
 def city_changed_later(city_id: int) -> None:

@@ -130,3 +130,16 @@ def test_the_command_rebuilds_rows_that_were_lost_or_wrong():
     assert CountyTotals.objects.get(pk=school.county_id).schools == 1
     with pytest.raises(Exception, match="没有编号"):
         call_command("recompute-school-totals", "--city", "999999")
+
+
+def test_the_demo_city_comes_with_its_totals_counted():
+    from tisheng.organisation.demo import demo_city_build
+
+    city, _logins, counts = demo_city_build(teachers=400, seed=7)
+    rows = {r.school_id: r for r in SchoolTotals.objects.filter(school__city=city)}
+    assert len(rows) == counts["schools"]
+    expected = school_counts(rows)
+    assert all({f: getattr(r, f) for f in COUNTED_FIELDS} == expected[sid] for sid, r in rows.items())
+    assert sum(r.teachers for r in rows.values()) == counts["teachers"]
+    assert sum(r.picks_complete for r in rows.values()) > 0
+    assert sum(c.teachers for c in CountyTotals.objects.filter(city=city)) == counts["teachers"]
