@@ -25,6 +25,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,6 +60,7 @@ def main() -> int:
     parser.add_argument("--teachers", type=int, default=TEACHERS)
     parser.add_argument("--db", default=DEFAULT_DB, help="PostgreSQL database to drop and recreate")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--show-sql", action="store_true", help="time each query of the pages on its own")
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL", "") or (base.DEFAULT_PG if args.pg else "")
@@ -118,6 +120,16 @@ def main() -> int:
             ("GET /api/v1/cities/{id}/progress", f"/api/v1/cities/{city.pk}/progress"),
         ]
         measured = [(label, path, base.measure_home("cityadmin", path)) for label, path in pages]
+        slowest = []
+        if args.show_sql:
+            # Each query of each page run again on its own, slowest first: where the time goes.
+            for label, _path, m in measured:
+                for sql in m["sql"]:
+                    started = time.perf_counter()
+                    with connection.cursor() as cur:
+                        cur.execute(sql)
+                    slowest.append(((time.perf_counter() - started) * 1000, label, sql))
+            slowest.sort(reverse=True)
         connection.close()
         if pg and not args.keep:
             _pg_drop(server, args.db)
@@ -153,6 +165,8 @@ def main() -> int:
         print(f"!!! MISS: {', '.join(misses)} over 50 ms (figures are information; exit status 0)")
         print("!" * width)
     print("=" * width)
+    for ms, label, sql in slowest[:8]:
+        print(f"\n{ms:8.1f} ms  {label}\n          {sql[:1500]}")
     return 0
 
 

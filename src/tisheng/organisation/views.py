@@ -60,10 +60,10 @@ def home(request):
         ctx["managed_schools"] = list(scope.bound("school", manage=True))
     ctx["notices"] = list(request.user.notices.filter(read_at__isnull=True)[:10])
     if scope.manages_units:
-        from tisheng.plans.selectors import plans_to_review
+        from tisheng.plans.selectors import plans_to_review_count
 
         # What waits for this office: plans filed with it (R-FILING).
-        ctx["plans_to_review"] = plans_to_review(scope=scope).count()
+        ctx["plans_to_review"] = plans_to_review_count(scope=scope)
     return render(request, "organisation/home.html", ctx)
 
 

@@ -49,6 +49,19 @@ def plans_to_review(*, scope: Scope):
     )
 
 
+def plans_to_review_count(*, scope: Scope) -> int:
+    """How many plans_to_review there are, for the home page, without plan_visible's joins of every
+    group and teacher: what a manager may review lies within what they see, so the count needs only
+    each plan's school and county (a city of 400,000 teachers counts in milliseconds)."""
+    submitted = Plan.objects.filter(status=PlanStatus.SUBMITTED)
+    school_plans = submitted.filter(kind__in=[PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH])
+    other_plans = submitted.filter(kind__in=[PlanKind.GROUP_RESEARCH, PlanKind.PERSONAL])
+    return (
+        scope.restrict(school_plans, manage=True, county="school__county")
+        | scope.restrict(other_plans, manage=True, school="school")
+    ).count()
+
+
 def plan_get(*, scope: Scope, plan_id) -> Plan:
     return get_visible(plan_list(scope=scope), pk=plan_id)
 
