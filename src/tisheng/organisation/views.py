@@ -59,7 +59,14 @@ def home(request):
     if scope.holds("school", manage=True):
         ctx["managed_schools"] = list(scope.bound("school", manage=True))
     ctx["notices"] = list(request.user.notices.filter(read_at__isnull=True)[:10])
-    if scope.manages_units:
+    if "county_progress" in ctx and all(
+        scope.can_manage_county(r["county"]) for r in ctx["county_progress"]["rows"]
+    ):
+        # A city office manages every unit of the counties it sees: what waits for review there is
+        # what the kept totals count as submitted (the same number as plans_to_review_count).
+        total = ctx["county_progress"]["total"]
+        ctx["plans_to_review"] = total.school_plans_waiting + total.plans_waiting
+    elif scope.manages_units:
         from tisheng.plans.selectors import plans_to_review_count
 
         # What waits for this office: plans filed with it (R-FILING).

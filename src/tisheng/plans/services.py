@@ -336,11 +336,11 @@ def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
 
 
 def _plan_totals_changed(plan: Plan) -> None:
-    """Personal plans submitted and school plans filed are counted in the progress totals."""
+    """Plans submitted, waiting and filed are counted in the progress totals (by the plan's school;
+    a personal plan also counts for its teacher's school)."""
+    schools_changed([plan.school_id])
     if plan.kind == PlanKind.PERSONAL:
         teachers_changed([plan.teacher_id])
-    elif plan.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
-        schools_changed([plan.school_id])
 
 
 def _plan_owners(plan: Plan) -> list[int]:

@@ -20,6 +20,10 @@ class Counted(models.Model):
     outcomes_done = models.PositiveIntegerField("测评成果评审合格的教师", default=0)
     plans_submitted = models.PositiveIntegerField("已提交个人研修计划的教师", default=0)
     school_plans_filed = models.PositiveIntegerField("已备案的学校方案", default=0)  # R-FILING
+    # Submitted and waiting for review (R-FILING): school plans (for the county), group and personal
+    # plans (for the school team); the home page's to-do count of a city office reads them.
+    school_plans_waiting = models.PositiveIntegerField("待审核的学校方案", default=0)
+    plans_waiting = models.PositiveIntegerField("待审核的教研组与个人计划", default=0)
     updated_at = models.DateTimeField("更新时间", default=timezone.now)
 
     class Meta:
@@ -35,6 +39,8 @@ COUNTED_FIELDS = (
     "outcomes_done",
     "plans_submitted",
     "school_plans_filed",
+    "school_plans_waiting",
+    "plans_waiting",
 )
 
 

@@ -194,6 +194,8 @@ class Added:
     outcomes_done: int = 0
     plans_submitted: int = 0
     school_plans_filed: int = 0
+    school_plans_waiting: int = 0
+    plans_waiting: int = 0
 
     def add(self, row) -> None:
         if row is not None:

@@ -5,7 +5,7 @@ Every service that changes what the totals count calls `schools_changed` (or `te
 inside its own transaction, after its writes:
 
 - organisation: school_create, group_create, teacher_create; exchange: the roster and units imports
-- plans: menu_publish (the offered dimensions), picks_set, plan_submit, plan_review
+- plans: menu_publish (the offered dimensions), picks_set, plan_submit, plan_review (every kind)
 - evidence: evidence_submit, evidence_withdraw (and any later verdict)
 - hours: every change of a teacher's balance (`_refresh_balances`)
 - programme: a change of the city's settings recounts the whole city in a job queued on commit
@@ -83,13 +83,21 @@ def school_counts(school_ids: Iterable[int]) -> dict[int, dict[str, int]]:
         .order_by()
     ):
         counts[sid]["groups"] = n
-    for sid, n in (
-        Plan.objects.filter(kind__in=SCHOOL_PLANS, status=PlanStatus.APPROVED, school_id__in=list(city_of))
-        .values_list("school_id")
+    for sid, kind, status, n in (
+        Plan.objects.filter(
+            status__in=[PlanStatus.APPROVED, PlanStatus.SUBMITTED], school_id__in=list(city_of)
+        )
+        .values_list("school_id", "kind", "status")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        counts[sid]["school_plans_filed"] = n
+        if kind in SCHOOL_PLANS:
+            field = "school_plans_filed" if status == PlanStatus.APPROVED else "school_plans_waiting"
+        elif status == PlanStatus.SUBMITTED:
+            field = "plans_waiting"
+        else:
+            continue
+        counts[sid][field] += n
     return counts
 
 

@@ -112,6 +112,13 @@ def test_the_home_page_chart_shows_progress_not_head_counts(city):
     assert series["学时达标"] == [50, 0] and series["选点完成"] == [50, 0]
     assert response.context["totals"]["teachers"] == 3
     assert "county-progress" in response.content.decode()
+    # The to-do count comes from the kept totals for a city office: the review queue's length.
+    from tisheng.core.scoping import scope_for
+    from tisheng.plans.selectors import plans_to_review_count
+
+    assert response.context["plans_to_review"] == plans_to_review_count(scope=scope_for(admin)) == 1
+    guide = _client(user_with_role(Role.CITY_GUIDE, city)).get("/")
+    assert "plans_to_review" not in guide.context  # a guide reviews nothing
 
 
 def test_the_city_pages_cost_the_same_queries_for_ten_times_the_schools(city, django_assert_num_queries):
