@@ -57,10 +57,12 @@ test-pg: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/city.py --teachers 50000
 
 # The same on PostgreSQL: drops and recreates the database tisheng_bench on 127.0.0.1:5432 (or on DATABASE_URL's server).
 bench-pg: setup
 	$(BIN)/python bench/run.py --pg
+	$(BIN)/python bench/city.py --pg  # the city's pages at 400,000 teachers (takes several minutes)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -133,20 +133,27 @@ def demo_city_build(
         "teachers": len(teacher_rows),
         "pilot_schools": len(pilots),
     }
-    counts |= journey_build(
-        admin=admin_user,
-        city=city,
-        schools=schools,
-        pilots=pilots,
-        groups_by_school=groups_by_school,
-        teachers=teacher_rows,
-        staff={u.username: u for u in staff_users},
-        demo_school=demo_school,
-        demo_group=demo_group,
-        teacher=plain_teacher,
-        group_leader=demo_teacher,
-        seed=seed,
-        now=now,
-    )
+    # The journey credits hours school by school through the hours services; the progress totals are
+    # counted once at the end instead of after each school (progress/totals.py).
+    from tisheng.progress.totals import recompute, suspended
+
+    with suspended():
+        counts |= journey_build(
+            admin=admin_user,
+            city=city,
+            schools=schools,
+            pilots=pilots,
+            groups_by_school=groups_by_school,
+            teachers=teacher_rows,
+            staff={u.username: u for u in staff_users},
+            demo_school=demo_school,
+            demo_group=demo_group,
+            teacher=plain_teacher,
+            group_leader=demo_teacher,
+            seed=seed,
+            now=now,
+        )
+    # The demo writes its rows in bulk, around the services: count the progress totals once.
+    recompute(city_id=city.pk)
     events.demo_city_built(actor=actor or admin_user, city=city, counts=counts)
     return city, logins, counts

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tisheng.core import files as filetypes
+from tisheng.core.changes import teachers_changed
 from tisheng.core.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from tisheng.core.scoping import scope_for
 from tisheng.plans.models import Pick
@@ -324,6 +325,7 @@ def evidence_submit(*, actor, evidence: Evidence) -> EvidenceVersion:
         pick.locked = True
         pick.save(update_fields=["locked"])
     events.submitted(actor=actor, evidence=evidence, version=version)
+    teachers_changed([evidence.teacher_id])  # evidence handed in (progress totals)
     return version
 
 
@@ -346,6 +348,7 @@ def evidence_withdraw(*, actor, evidence: Evidence) -> Evidence:
         withdrawn_at=timezone.now()
     )
     events.withdrawn(actor=actor, evidence=evidence)
+    teachers_changed([evidence.teacher_id])
     return evidence
 
 

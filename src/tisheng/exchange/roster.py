@@ -3,6 +3,7 @@
 from django.contrib.auth.hashers import make_password
 
 from tisheng.core import audit, cleaning
+from tisheng.core.changes import schools_changed
 from tisheng.organisation.models import Gender, School, Teacher, TeachingGroup
 from tisheng.people.logins import new_logins
 from tisheng.people.models import User
@@ -190,6 +191,10 @@ class RosterImporter(Importer):
         ):
             self.groups[(g.school_id, g.name)] = g
 
+        # Schools whose progress totals change (progress/totals.py): new and moved teachers, new groups.
+        touched = {s for s, _n in missing}
+        touched |= {p.data["school_obj"].id for p in plan if p.action != "unchanged"}
+        touched |= {p.target.school_id for p in plan if p.action == "update"}  # before the move
         creates = [p for p in plan if p.action == "create"]
         # Accounts start without a usable password; the school issues sign-in codes (people app).
         # The login is generated, never the ID number (issue 8 item 3).
@@ -221,6 +226,7 @@ class RosterImporter(Importer):
                 batch_size=1000,
             )
             User.objects.bulk_update(renamed, ["full_name"], batch_size=1000)
+        schools_changed(touched)
 
     def _teacher(self, teacher: Teacher, data: dict) -> Teacher:
         school = data["school_obj"]

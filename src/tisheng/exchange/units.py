@@ -3,6 +3,7 @@
 import re
 
 from tisheng.core import audit, cleaning
+from tisheng.core.changes import schools_changed
 from tisheng.organisation.models import City, County, CountyKind, Locality, School, Stage, Zone
 
 from .importing import Importer, ImportResult, Planned, RowError, cell, cell_text, chunks
@@ -261,11 +262,13 @@ class UnitsImporter(Importer):
             [Zone(county_id=c, name=n) for c, n in sorted(wanted_zones - set(self.zones))]
         ):
             self.zones[(zone.county_id, zone.name)] = zone
-        School.objects.bulk_create(
+        created = School.objects.bulk_create(
             [self._school(School(city=city), p.data) for p in plan if p.action == "create"], batch_size=1000
         )
         updates = [self._school(p.target, p.data) for p in plan if p.action == "update"]
         School.objects.bulk_update(updates, list(SCHOOL_FIELDS), batch_size=1000)
+        # The progress totals count schools per county (progress/totals.py).
+        schools_changed([s.pk for s in created] + [s.pk for s in updates])
 
     def _school(self, school: School, data: dict) -> School:
         county = self.counties[data["county"]]

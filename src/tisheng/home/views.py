@@ -11,7 +11,8 @@ from tisheng.core.scoping import scope_for
 from tisheng.organisation import selectors
 from tisheng.organisation.models import Locality, Stage
 from tisheng.people.selectors import role_labels
-from tisheng.plans.selectors import plans_to_review
+from tisheng.plans.selectors import plans_to_review_count
+from tisheng.progress.selectors import counties_overview
 
 
 def _search(request) -> str:
@@ -22,14 +23,28 @@ def _search(request) -> str:
 @require_GET
 def home(request):
     scope = scope_for(request.user)
-    ctx = {"totals": selectors.scope_totals(scope=scope), "role_rows": role_labels(scope=scope)}
+    ctx = {"role_rows": role_labels(scope=scope)}
     if scope.holds("city") or scope.is_platform_admin:
-        counts = list(selectors.county_teacher_counts(scope=scope))
-        ctx["county_counts"] = counts
-        ctx["county_chart"] = {
-            "names": [c["county__name"] for c in counts],
-            "values": [c["n"] for c in counts],
+        # Progress per county from the totals kept by every write (progress/totals.py): one row per
+        # county, so the city's home page does not count its teachers on every visit.
+        overview = counties_overview(scope=scope)
+        ctx["county_progress"] = overview
+        ctx["totals"] = {
+            "counties": len(overview["rows"]),
+            "schools": overview["total"].schools,
+            "groups": overview["total"].groups,
+            "teachers": overview["total"].teachers,
         }
+        ctx["county_chart"] = {
+            "names": [r["county"].name for r in overview["rows"]],
+            "series": [
+                {"name": str(f.label), "data": [r["figures"][i].percent for r in overview["rows"]]}
+                for i, f in enumerate(overview["figures"])
+                if f.key in ("picks_complete", "hours_done", "evidence_handed_in", "plans_submitted")
+            ],
+        }
+    else:
+        ctx["totals"] = selectors.scope_totals(scope=scope)
     if scope.sees_schools or scope.is_platform_admin:
         breakdown = selectors.school_breakdown(scope=scope)
         ctx["by_locality"] = [(Locality(k).label, v) for k, v in sorted(breakdown["by_locality"].items())]
@@ -45,7 +60,7 @@ def home(request):
     if scope.holds("school", manage=True):
         ctx["managed_schools"] = list(scope.bound("school", manage=True))
     ctx["notices"] = list(request.user.notices.filter(read_at__isnull=True)[:10])
-    if scope.manages_units:
-        # What waits for this office: plans filed with it (R-FILING).
-        ctx["plans_to_review"] = plans_to_review(scope=scope).count()
+    if scope.manages_units or scope.is_platform_admin:
+        # What waits for this person's decision: plans filed with them (R-FILING).
+        ctx["plans_to_review"] = plans_to_review_count(scope=scope)
     return render(request, "home/home.html", ctx)

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tisheng.core.changes import teachers_changed
 from tisheng.core.cleaning import CellProblem
 from tisheng.core.errors import Conflict, Forbidden, ValidationFailed
 from tisheng.core.scoping import scope_for
@@ -89,10 +90,12 @@ def _live_sum(kind: str):
 def _refresh_balances(teacher_ids: Iterable[int]) -> None:
     """Recompute the balances of these (locked) teachers from their live ledger rows."""
     now = timezone.now()
+    teacher_ids = sorted(set(teacher_ids))
     for part in chunks(sorted(set(teacher_ids))):
         HoursBalance.objects.filter(teacher_id__in=part).update(
             online=_live_sum(HoursKind.ONLINE), practice=_live_sum(HoursKind.PRACTICE), updated_at=now
         )
+    teachers_changed(teacher_ids)  # hours done, in the progress totals (progress/totals.py)
 
 
 def _validate_credit(c: Credit) -> None:

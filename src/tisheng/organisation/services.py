@@ -70,6 +70,13 @@ def zone_create(*, actor, county: County, name: str) -> Zone:
     return zone
 
 
+def _totals_changed(school_ids: list[int]) -> None:
+    """Keep the progress totals current (progress/totals.py, through core.changes)."""
+    from tisheng.core.changes import schools_changed
+
+    schools_changed(school_ids)
+
+
 @transaction.atomic
 def school_create(
     *,
@@ -114,6 +121,7 @@ def school_create(
         batch_year=batch_year,
     )
     events.unit_created(actor=actor, unit=school, kind="school")
+    _totals_changed([school.id])
     return school
 
 
@@ -130,6 +138,7 @@ def group_create(*, actor, school: School, name: str, subject: str = "") -> Teac
         subject=subject[:32],
     )
     events.unit_created(actor=actor, unit=group, kind="group")
+    _totals_changed([school.id])
     return group
 
 
@@ -153,4 +162,5 @@ def teacher_create(
         subject=subject[:32],
     )
     events.teacher_created(actor=actor, teacher=teacher)
+    _totals_changed([school.id])
     return teacher

@@ -34,6 +34,48 @@ def menu_shortfalls(*, point_dimensions: list[str], min_dimensions: int) -> list
     return []
 
 
+@dataclass(frozen=True)
+class PickGaps:
+    """What a set of points lacks to satisfy R-PICK: dimensions not yet covered (each offered
+    dimension), a number of other dimensions (at least N), and further points (the count)."""
+
+    dimensions: tuple[str, ...] = ()
+    other_dimensions: int = 0
+    points: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.dimensions or self.other_dimensions or self.points)
+
+
+def pick_gaps(
+    *,
+    picked_dimensions: list[str],
+    offered_dimensions: set[str],
+    min_picks: int,
+    coverage: str,
+    min_dimensions: int,
+) -> PickGaps:
+    """R-PICK: at least `min_picks` points, and one in each offered dimension (or in N dimensions).
+
+    The one place the rule is counted: picks (pick_shortfalls) and the outcome item of 我的进度 (the
+    accepted evidence must cover a set of points that satisfies it) both ask here."""
+    have = set(picked_dimensions)
+    dims: tuple[str, ...] = ()
+    other = 0
+    if coverage == "each_offered":
+        dims = tuple(d for d in DIMENSION_ORDER if d in offered_dimensions and d not in have)
+        needed_by_dims = len(dims)
+    else:
+        reachable = min(min_dimensions, len(offered_dimensions))
+        other = needed_by_dims = max(0, reachable - len(have))
+    extra = max(0, min_picks - len(picked_dimensions) - needed_by_dims)
+    return PickGaps(dimensions=dims, other_dimensions=other, points=extra)
+
+
+def dimension_label(dim: str) -> str:
+    return _label(dim)
+
+
 def pick_shortfalls(
     *,
     picked_dimensions: list[str],
@@ -42,23 +84,17 @@ def pick_shortfalls(
     coverage: str,
     min_dimensions: int,
 ) -> list[str]:
-    """R-PICK: at least `min_picks` points, and one in each offered dimension (or in N dimensions).
-
-    Returns what is still missing, in the words the teacher sees (empty when the picks are complete).
-    """
-    missing: list[str] = []
-    have = set(picked_dimensions)
-    if coverage == "each_offered":
-        for dim in DIMENSION_ORDER:
-            if dim in offered_dimensions and dim not in have:
-                missing.append(_("还需选择1个%(dimension)s维度的能力点") % {"dimension": _label(dim)})
-        needed_by_dims = len(missing)
-    else:
-        reachable = min(min_dimensions, len(offered_dimensions))
-        needed_by_dims = max(0, reachable - len(have))
-        if needed_by_dims:
-            missing.append(_("还需选择%(n)s个其他维度的能力点") % {"n": needed_by_dims})
-    extra = min_picks - len(picked_dimensions) - needed_by_dims
-    if extra > 0:
-        missing.append(_("还需再选择%(n)s个能力点") % {"n": extra})
+    """R-PICK in the words the teacher sees (empty when the picks are complete)."""
+    gaps = pick_gaps(
+        picked_dimensions=picked_dimensions,
+        offered_dimensions=offered_dimensions,
+        min_picks=min_picks,
+        coverage=coverage,
+        min_dimensions=min_dimensions,
+    )
+    missing = [_("还需选择1个%(dimension)s维度的能力点") % {"dimension": _label(d)} for d in gaps.dimensions]
+    if gaps.other_dimensions:
+        missing.append(_("还需选择%(n)s个其他维度的能力点") % {"n": gaps.other_dimensions})
+    if gaps.points:
+        missing.append(_("还需再选择%(n)s个能力点") % {"n": gaps.points})
     return missing

@@ -9,6 +9,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from tisheng.core import files as filetypes
+from tisheng.core.changes import schools_changed, teachers_changed
 from tisheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tisheng.core.files import FileKind
 from tisheng.core.notices import notify
@@ -220,6 +221,7 @@ def menu_publish(
         affected=len(affected),
         held=[f"{a.teacher.pk}:{a.point.code}" for a in change.held],
     )
+    schools_changed([school.pk])  # the offered dimensions decide R-PICK (progress totals)
     return launch, affected
 
 
@@ -296,6 +298,7 @@ def picks_set(*, actor, teacher, point_ids: list[int], now=None) -> dict:
             added=sorted(codes[i] for i in added),
             removed=sorted(codes[p.point_id] for p in dropping),
         )
+        teachers_changed([teacher.pk])
     return pick_status(teacher=teacher)
 
 
@@ -441,6 +444,7 @@ def plan_submit(*, actor, plan: Plan) -> Plan:
         attachments=[{"id": a.pk, "name": a.original_name} for a in plan.attachments.filter(removed=False)],
     )
     events.plan_event(actor=actor, plan=plan, action=action)
+    _plan_totals_changed(plan)
     return plan
 
 
@@ -461,6 +465,7 @@ def plan_withdraw(*, actor, plan: Plan) -> Plan:
     plan.save(update_fields=["status", "updated_at"])
     PlanEvent.objects.create(plan=plan, action=PlanAction.WITHDRAWN, actor=actor, version=plan.version)
     events.plan_event(actor=actor, plan=plan, action=PlanAction.WITHDRAWN)
+    _plan_totals_changed(plan)  # no longer submitted nor waiting for review (progress totals)
     return plan
 
 
@@ -490,6 +495,7 @@ def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
     action = PlanAction.APPROVED if approve else PlanAction.RETURNED
     PlanEvent.objects.create(plan=plan, action=action, actor=actor, version=plan.version, reason=reason)
     events.plan_event(actor=actor, plan=plan, action=action, reason=reason)
+    _plan_totals_changed(plan)
     recipients = _plan_owners(plan)
     if recipients:
         verdict = _("已通过") if approve else _("被退回：%(r)s") % {"r": reason[:200]}
@@ -500,6 +506,14 @@ def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
             kind="plan_reviewed",
         )
     return plan
+
+
+def _plan_totals_changed(plan: Plan) -> None:
+    """Plans submitted, waiting and filed are counted in the progress totals (by the plan's school;
+    a personal plan also counts for its teacher's school)."""
+    schools_changed([plan.school_id])
+    if plan.kind == PlanKind.PERSONAL:
+        teachers_changed([plan.teacher_id])
 
 
 def _plan_owners(plan: Plan) -> list[int]:

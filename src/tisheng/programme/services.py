@@ -82,6 +82,10 @@ def programme_settings_update(*, actor, city, values: dict) -> ProgrammeSettings
     row.save()
     if changes:
         events.settings_changed(actor=actor, settings_row=row, changes=changes)
+        # The rules decide what the progress totals count: recount the city once this commits.
+        from tisheng.core.changes import city_changed_later
+
+        city_changed_later(city.pk)
     return row
 
 

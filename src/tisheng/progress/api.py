@@ -75,3 +75,61 @@ def school_progress(request, school_id: Id):
 def county_progress(request, county_id: Id):
     data = selectors.county_progress(scope=scope_for(request.auth), county_id=county_id)
     return _totals_out(data["county"], data["totals"])
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    done: int
+    of: int
+    percent: int
+
+
+class CountyFiguresOut(Schema):
+    id: int
+    name: str
+    schools: int
+    teachers: int
+    figures: list[FigureOut]
+
+
+class CityProgressOut(Schema):
+    id: int
+    name: str
+    schools: int
+    teachers: int
+    figures: list[FigureOut]
+    counties: list[CountyFiguresOut]
+
+
+def _figures_out(figures) -> list[dict]:
+    return [
+        {"key": f.key, "label": str(f.label), "done": f.done, "of": f.of, "percent": f.percent}
+        for f in figures
+    ]
+
+
+@router.get(
+    "/cities/{city_id}/progress",
+    response=CityProgressOut,
+    summary="全市各县区进度（选点、学时、测评成果、计划），来自随写入更新的汇总",
+)
+def city_progress(request, city_id: int):
+    data = selectors.city_progress(scope=scope_for(request.auth), city_id=city_id)
+    return {
+        "id": data["city"].pk,
+        "name": data["city"].name,
+        "schools": data["total"].schools,
+        "teachers": data["total"].teachers,
+        "figures": _figures_out(data["figures"]),
+        "counties": [
+            {
+                "id": r["county"].pk,
+                "name": r["county"].name,
+                "schools": getattr(r["row"], "schools", 0),
+                "teachers": getattr(r["row"], "teachers", 0),
+                "figures": _figures_out(r["figures"]),
+            }
+            for r in data["rows"]
+        ],
+    }

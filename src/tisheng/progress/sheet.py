@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from tisheng.plans.rules import PickGaps, dimension_label, pick_gaps, pick_shortfalls
+
 
 @dataclass(frozen=True)
 class Item:
@@ -32,24 +34,68 @@ class Raw:
     trainings: int = 0
     open_classes: int = 0
     observations: int = 0
-    evidence_handed_in: int = 0
-    evidence_accepted: int = 0
-    picks: int = 0
     plan_status: str = ""
+    # Dimensions of the points picked (on the menu), of the points whose evidence is handed in
+    # (submitted, under review or accepted) and of those accepted; the school's offered dimensions.
+    picked_dimensions: tuple[str, ...] = ()
+    handed_in_dimensions: tuple[str, ...] = ()
+    accepted_dimensions: tuple[str, ...] = ()
+    offered_dimensions: frozenset[str] = frozenset()
+    school_id: int = 0
+
+    @property
+    def picks(self) -> int:
+        return len(self.picked_dimensions)
+
+    @property
+    def evidence_handed_in(self) -> int:
+        return len(self.handed_in_dimensions)
+
+    @property
+    def evidence_accepted(self) -> int:
+        return len(self.accepted_dimensions)
+
+
+def gaps(dimensions, raw: Raw, *, settings) -> PickGaps:
+    """R-PICK against the city's settings and the school's offer, for these points' dimensions."""
+    return pick_gaps(
+        picked_dimensions=list(dimensions),
+        offered_dimensions=set(raw.offered_dimensions),
+        min_picks=settings.min_picks,
+        coverage=settings.pick_coverage,
+        min_dimensions=settings.pick_min_dimensions,
+    )
+
+
+def picks_complete(raw: Raw, *, settings) -> bool:
+    """R-PICK: the teacher's picks satisfy the rule (the school has published its menu)."""
+    return bool(raw.offered_dimensions) and not gaps(raw.picked_dimensions, raw, settings=settings)
+
+
+def hours_complete(raw: Raw, *, settings) -> bool:
+    """R-HOURS: online and practice hours each met, and the total."""
+    return (
+        raw.online >= Decimal(settings.online_hours_required)
+        and raw.practice >= Decimal(settings.practice_hours_required)
+        and raw.online + raw.practice >= Decimal(settings.total_hours_required)
+    )
 
 
 def states(raw: Raw, *, settings) -> dict[str, str]:
     """The state of each item: the one place the counting rules live (totals use it alone)."""
-    picks_need = settings.min_picks
-    if raw.evidence_accepted >= picks_need:
+    # R-PICK is a rule, not advice: the outcome item is done when the accepted evidence covers a set
+    # of points that satisfies it (enough points, the dimensions), not merely when enough sets pass.
+    if not gaps(raw.accepted_dimensions, raw, settings=settings):
         outcomes = "done"
-    elif raw.evidence_handed_in >= picks_need:
+    elif not gaps(raw.handed_in_dimensions, raw, settings=settings):
         outcomes = "waiting"
     else:
         outcomes = "todo"
     done = lambda ok: "done" if ok else "todo"  # noqa: E731
     return {
-        "plan": {"approved": "done", "submitted": "waiting"}.get(raw.plan_status, "todo"),
+        # Sheet 3.3 item 1 (制定并提交个人研修规划): met once the plan is submitted; the school's
+        # acknowledgement is shown but not required.
+        "plan": done(raw.plan_status in ("submitted", "approved")),
         "online": done(raw.online >= Decimal(settings.online_hours_required)),
         "offline": done(raw.trainings >= settings.offline_trainings_required),
         "research": done(raw.open_classes >= 1 or raw.observations >= settings.observations_required),
@@ -72,12 +118,12 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
             5,
             plan_state,
             {
-                "approved": _("学校已确认"),
-                "submitted": _("已提交，待学校确认"),
+                "approved": _("已提交，学校已确认"),
+                "submitted": _("已提交，学校尚未确认（不影响本项完成）"),
                 "returned": _("被退回，请修改后重新提交"),
                 "draft": _("草稿未提交"),
             }.get(raw.plan_status, _("尚未填写")),
-            "" if plan_state == "done" else _("提交个人研修计划并经学校确认"),
+            "" if plan_state == "done" else _("提交个人研修计划"),
             due("plans_due"),
         )
     )
@@ -127,13 +173,20 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
         outcome_left = ""
     elif outcome_state == "waiting":
         outcome_left = _("已提交，等待评审")
+    elif gaps(raw.picked_dimensions, raw, settings=settings):
+        outcome_left = _("先完成选点（%(missing)s），再提交测评成果") % {
+            "missing": "；".join(
+                pick_shortfalls(
+                    picked_dimensions=list(raw.picked_dimensions),
+                    offered_dimensions=set(raw.offered_dimensions),
+                    min_picks=picks_need,
+                    coverage=settings.pick_coverage,
+                    min_dimensions=settings.pick_min_dimensions,
+                )
+            )
+        }
     else:
-        outcome_left = _("还需提交 %(n)s 个能力点的测评成果") % {"n": picks_need - raw.evidence_handed_in}
-        if raw.picks < picks_need:
-            outcome_left = _("先完成选点（已选 %(picked)s 个，至少 %(required)s 个），再提交测评成果") % {
-                "picked": raw.picks,
-                "required": picks_need,
-            }
+        outcome_left = _evidence_missing(gaps(raw.handed_in_dimensions, raw, settings=settings))
     rows.append(
         Item(
             "outcomes",
@@ -176,3 +229,16 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
         )
     )
     return rows
+
+
+def _evidence_missing(missing: PickGaps) -> str:
+    """What the handed-in evidence still lacks, dimension by dimension (R-PICK)."""
+    parts = [
+        _("还需提交%(dimension)s维度能力点的测评成果") % {"dimension": dimension_label(d)}
+        for d in missing.dimensions
+    ]
+    if missing.other_dimensions:
+        parts.append(_("还需提交%(n)s个其他维度能力点的测评成果") % {"n": missing.other_dimensions})
+    if missing.points:
+        parts.append(_("还需提交 %(n)s 个能力点的测评成果") % {"n": missing.points})
+    return "；".join(parts)

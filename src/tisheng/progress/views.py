@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET
 
 from tisheng.core.errors import NotFound
 from tisheng.core.pagination import page_of
-from tisheng.core.scoping import scope_for
+from tisheng.core.scoping import get_visible, scope_for
 
 from . import selectors
 
@@ -24,10 +24,26 @@ def my_progress(request):
     if scope.holds("county"):
         return redirect("progress-county", county_id=scope.bound("county").order_by("id").first().pk)
     if scope.holds("city") or scope.is_platform_admin:
-        county = scope.counties().order_by("sort_order", "name").first()
-        if county:
-            return redirect("progress-county", county_id=county.pk)
+        # The city's overview, not its first county (the picker on it leads to each county).
+        city = scope.cities().order_by("id").first()
+        if city:
+            return redirect("progress-city", city_id=city.pk)
     raise NotFound()
+
+
+@login_required
+@require_GET
+def city_progress(request, city_id: int):
+    scope = scope_for(request.user)
+    context = selectors.city_progress(scope=scope, city_id=city_id)
+    picked = request.GET.get("county", "")
+    if picked:
+        # The county picker: only a county of this city in view; anything else is "not found".
+        if not (picked.isascii() and picked.isdigit() and len(picked) <= 10):
+            raise NotFound()
+        county = get_visible(scope.counties().filter(city_id=context["city"].pk), pk=int(picked))
+        return redirect("progress-county", county_id=county.pk)
+    return render(request, "progress/city.html", context)
 
 
 @login_required

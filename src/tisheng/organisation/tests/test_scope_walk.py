@@ -450,6 +450,11 @@ def world(db):
         "manage": {k: manage.get(k, set()) for k in users},
         # A teacher also reads the ability-point menu of their own school.
         "menu": {k: visible[k] | ({"s1"} if k == "teacher_t1" else set()) for k in users},
+        # The city's progress overview: only those who hold a role over the whole city.
+        "city_overview": {
+            k: {"city_admin_a": {"A"}, "city_guide_a": {"A"}, "city_admin_b": {"B"}}.get(k, set())
+            for k in users
+        },
     }
     return users, objects, oracles
 
@@ -500,6 +505,7 @@ PAGE_ORACLE = {
     "code-batch-pdf": "manage",
     "code-batch-xlsx": "manage",
     "teacher-unlock": "manage",
+    "progress-city": "city_overview",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -524,6 +530,7 @@ API_ORACLE = {
     ("get", "/api/v1/sign-in-code-batches/{batch_id}"): "manage",
     ("get", "/api/v1/sign-in-code-batches/{batch_id}/download"): "manage",
     ("post", "/api/v1/teachers/{teacher_id}/unlock"): "manage",
+    ("get", "/api/v1/cities/{city_id}/progress"): "city_overview",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {

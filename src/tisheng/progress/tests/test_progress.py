@@ -14,7 +14,7 @@ from tisheng.hours.models import HoursBalance
 from tisheng.organisation.tests.factories import CountyFactory, SchoolFactory, TeacherFactory, user_with_role
 from tisheng.people.models import Role
 from tisheng.plans.models import Pick, Plan
-from tisheng.plans.tests.factories import points
+from tisheng.plans.tests.factories import points, publish
 from tisheng.programme.models import BatchCalendar
 from tisheng.research.models import OpenClass
 from tisheng.trainings.models import Attendance, Training
@@ -125,6 +125,71 @@ def test_handed_in_evidence_waits_for_review(school):
     assert items["outcomes"].state == "waiting"
 
 
+def test_the_outcome_item_needs_accepted_evidence_that_satisfies_r_pick_not_a_count(school):
+    """R-PICK: three accepted sets from two of the three offered dimensions are not enough."""
+    publish(school, ["1-1", "1-2", "1-4", "1-5"])  # 学情分析, 教学设计, 学法指导 ×2
+    teacher = TeacherFactory(school=school)
+    chosen = {p.code: p for p in points("1-1", "1-2", "1-4", "1-5")}
+    for p in chosen.values():
+        Pick.objects.create(teacher=teacher, point=p)
+    for code in ("1-2", "1-4", "1-5"):
+        Evidence.objects.create(
+            teacher=teacher, point=chosen[code], status=EvidenceStatus.ACCEPTED, version=1
+        )
+    client = _client(teacher.user)
+    item = _items(client.get(reverse("my-progress")))["outcomes"]
+    assert item.state == "todo"
+    assert "学情分析" in item.left
+    assert "学情分析" in client.get(reverse("my-progress")).content.decode()
+    body = client.get("/api/v1/me/progress").json()
+    assert {i["key"]: i["state"] for i in body["items"]}["outcomes"] == "todo"
+
+    missing = Evidence.objects.create(
+        teacher=teacher, point=chosen["1-1"], status=EvidenceStatus.SUBMITTED, version=1
+    )
+    assert _items(client.get(reverse("my-progress")))["outcomes"].state == "waiting"
+    missing.status = EvidenceStatus.ACCEPTED
+    missing.save()
+    item = _items(client.get(reverse("my-progress")))["outcomes"]
+    assert item.state == "done" and item.left == ""
+
+
+def test_the_outcome_item_follows_the_citys_coverage_setting(school):
+    """With the rule switched to "at least 2 dimensions", two dimensions are enough."""
+    from tisheng.programme.models import ProgrammeSettings
+
+    ProgrammeSettings.objects.update_or_create(
+        city=school.city, defaults={"pick_coverage": "at_least_n", "pick_min_dimensions": 2}
+    )
+    publish(school, ["1-1", "1-2", "1-4", "1-5"])
+    teacher = TeacherFactory(school=school)
+    for p in points("1-2", "1-4", "1-5"):
+        Pick.objects.create(teacher=teacher, point=p)
+        Evidence.objects.create(teacher=teacher, point=p, status=EvidenceStatus.ACCEPTED, version=1)
+    assert _items(_client(teacher.user).get(reverse("my-progress")))["outcomes"].state == "done"
+    ProgrammeSettings.objects.filter(city=school.city).update(pick_min_dimensions=3)
+    item = _items(_client(teacher.user).get(reverse("my-progress")))["outcomes"]
+    assert item.state == "todo" and "其他维度" in item.left
+
+
+def test_a_submitted_personal_plan_meets_item_1_without_the_schools_acknowledgement(school):
+    """Sheet 3.3 item 1 is 制定并提交个人研修规划: submitting is what it asks for."""
+    teacher = TeacherFactory(school=school)
+    plan = Plan.objects.create(
+        kind="personal", school=school, teacher=teacher, title="计划", status="submitted", version=1
+    )
+    response = _client(teacher.user).get(reverse("my-progress"))
+    item = _items(response)["plan"]
+    assert item.state == "done" and item.left == ""
+    assert "学校尚未确认" in item.detail  # the acknowledgement is shown, not required
+    plan.status = "approved"
+    plan.save()
+    assert "学校已确认" in _items(_client(teacher.user).get(reverse("my-progress")))["plan"].detail
+    plan.status = "returned"
+    plan.save()
+    assert _items(_client(teacher.user).get(reverse("my-progress")))["plan"].state == "todo"
+
+
 def test_the_school_sees_each_person_and_totals_and_the_county_per_school(school):
     done, fresh = TeacherFactory(school=school), TeacherFactory(school=school)
     _complete(done)
@@ -168,8 +233,8 @@ def test_the_teachers_page_query_count_is_pinned_and_does_not_grow(school, djang
         client.get(reverse("my-progress"))
 
 
-# session, user, scope (2), teacher, settings, calendar, the seven grouped reads, nav checks
-PINNED = 14
+# session, user, scope (2), teacher, settings, calendar, the nine grouped reads, nav checks
+PINNED = 16
 
 
 def test_the_county_page_costs_the_same_queries_for_more_schools(school):
@@ -200,6 +265,7 @@ def test_items_and_totals_use_the_same_rule():
     from tisheng.progress.sheet import Raw, items_for, states
 
     rules = ProgrammeSettings()
+    DIMS = ["learner_analysis", "design", "guidance", "assessment"]
 
     @hsettings(max_examples=200, deadline=None)
     @given(
@@ -208,13 +274,24 @@ def test_items_and_totals_use_the_same_rule():
         trainings=st.integers(0, 5),
         classes=st.integers(0, 2),
         observations=st.integers(0, 5),
-        handed=st.integers(0, 5),
-        accepted=st.integers(0, 5),
+        handed=st.lists(st.sampled_from(DIMS), max_size=5),
+        accepted=st.lists(st.sampled_from(DIMS), max_size=5),
+        picked=st.lists(st.sampled_from(DIMS), max_size=5),
+        offered=st.sets(st.sampled_from(DIMS)),
         plan=st.sampled_from(["", "draft", "submitted", "returned", "approved"]),
     )
-    def check(online, practice, trainings, classes, observations, handed, accepted, plan):
+    def check(online, practice, trainings, classes, observations, handed, accepted, picked, offered, plan):
         raw = Raw(
-            Decimal(online), Decimal(practice), trainings, classes, observations, handed, accepted, 3, plan
+            Decimal(online),
+            Decimal(practice),
+            trainings,
+            classes,
+            observations,
+            plan,
+            tuple(picked),
+            tuple(handed + accepted),
+            tuple(accepted),
+            frozenset(offered),
         )
         assert {i.key: i.state for i in items_for(raw, settings=rules, calendar=None)} == states(
             raw, settings=rules
