@@ -48,7 +48,8 @@ def raw_for(teacher_ids: list[int]) -> dict[int, Raw]:
     ):
         raw[tid].open_classes = n
     for tid, n in (
-        Observation.objects.filter(observer_id__in=ids)
+        # R-RESEARCH: an observation counts only for a class that was held.
+        Observation.objects.filter(observer_id__in=ids, open_class__held_at__isnull=False)
         .values_list("observer_id")
         .annotate(n=Count("id"))
         .order_by()

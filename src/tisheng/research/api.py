@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from tisheng.core.schemas import InputSchema
+from tisheng.core.pagination import ApiPagination
+from tisheng.core.schemas import Count, Id, InputSchema
 from tisheng.core.scoping import scope_for
 from tisheng.hours import selectors as hours_selectors
 
@@ -69,31 +70,44 @@ class ResearchTeacherOut(Schema):
 
 
 class ResearchSchoolOut(Schema):
-    id: int
+    """Sheet 3.2 (R-RESEARCH) for one school, with its city's shares (programme settings). Only held
+    classes count; the share is compared exactly (`meets_share`), `gave_percent` is for display."""
+
+    id: Id
     name: str
-    county_id: int
-    teacher_count: int
-    gave_count: int
-    gave_percent: int
-    meets_half: bool
-    observed_two_count: int
+    county_id: Id
+    teacher_count: Count
+    gave_count: Count
+    gave_percent: float = Field(description="上过公开课的教师比例（%），仅供显示：保留一位小数、向下取整")
+    share_required_percent: Count = Field(alias="share_required", description="本市要求的比例（%）")
+    meets_share: bool = Field(description="是否达到本市要求的比例（精确比较）")
+    meets_half: bool = Field(description="已弃用：同 meets_share", json_schema_extra={"deprecated": True})
+    observations_required: Count = Field(description="本市要求每位教师听评课次数（表3.2）")
+    observed_enough_count: Count = Field(description="听评课（已举行的课）达到要求次数的教师数")
+    observed_two_count: Count = Field(
+        alias="observed_enough_count",
+        description="已弃用：同 observed_enough_count",
+        json_schema_extra={"deprecated": True},
+    )
 
     @staticmethod
     def resolve_gave_percent(obj):
-        return selectors.research_share(obj.gave_count, obj.teacher_count)
+        return float(selectors.research_share(obj.gave_count, obj.teacher_count))
+
+    @staticmethod
+    def resolve_meets_share(obj):
+        return selectors.meets_share(obj.gave_count, obj.teacher_count, obj.share_required)
 
     @staticmethod
     def resolve_meets_half(obj):
-        return (
-            selectors.research_share(obj.gave_count, obj.teacher_count) >= selectors.RESEARCH_SHARE_REQUIRED
-        )
+        return selectors.meets_share(obj.gave_count, obj.teacher_count, obj.share_required)
 
 
 # ---- input -----------------------------------------------------------------------------------------
 class OpenClassIn(InputSchema):
-    teacher_id: int
+    teacher_id: Id
     topic: str = Field(max_length=120)
-    point_id: int
+    point_id: Id
     scheduled_at: dt.datetime
     place: str = Field(max_length=120)
     giver_hours: Decimal = Decimal("2")
@@ -107,8 +121,8 @@ class ObservationIn(InputSchema):
 
 # ---- open classes (R-RESEARCH) ---------------------------------------------------------------------------------
 @router.get("/open-classes", response=list[OpenClassOut], summary="公开课")
-@paginate(LimitOffsetPagination)
-def open_classes(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def open_classes(request, school_id: Id | None = None):
     return selectors.open_class_list(scope=scope_for(request.auth), school_id=school_id)
 
 
@@ -118,7 +132,7 @@ def _open_class_detail(scope, open_class):
 
 
 @router.get("/open-classes/{open_class_id}", response=OpenClassDetailOut, summary="公开课详情与听评课记录")
-def open_class_detail(request, open_class_id: int):
+def open_class_detail(request, open_class_id: Id):
     scope = scope_for(request.auth)
     return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class_id))
 
@@ -146,7 +160,7 @@ def open_class_create(request, payload: OpenClassIn):
     response={201: ObservationOut},
     summary="登记听课评课（教师）",
 )
-def observation_create(request, open_class_id: int, payload: ObservationIn):
+def observation_create(request, open_class_id: Id, payload: ObservationIn):
     scope = scope_for(request.auth)
     open_class = selectors.open_class_get(scope=scope, open_class_id=open_class_id)
     observation = services.observation_record(
@@ -160,7 +174,7 @@ def observation_create(request, open_class_id: int, payload: ObservationIn):
     response=OpenClassDetailOut,
     summary="确认公开课已举行（学校管理团队）",
 )
-def open_class_held(request, open_class_id: int):
+def open_class_held(request, open_class_id: Id):
     scope = scope_for(request.auth)
     open_class = services.open_class_mark_held(
         actor=request.auth, open_class=selectors.open_class_get(scope=scope, open_class_id=open_class_id)
@@ -169,14 +183,16 @@ def open_class_held(request, open_class_id: int):
 
 
 @router.get("/research/teachers", response=list[ResearchTeacherOut], summary="教师上公开课和听评课次数")
-@paginate(LimitOffsetPagination)
-def research_teachers(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def research_teachers(request, school_id: Id | None = None):
     return selectors.teacher_research_counts(scope=scope_for(request.auth), school_id=school_id)
 
 
 @router.get(
-    "/research/schools", response=list[ResearchSchoolOut], summary="各学校上公开课教师比例（要求50%）"
+    "/research/schools",
+    response=list[ResearchSchoolOut],
+    summary="各学校上公开课教师比例与听评课（按本市设置）",
 )
-@paginate(LimitOffsetPagination)
-def research_schools(request, county_id: int | None = None):
+@paginate(ApiPagination)
+def research_schools(request, county_id: Id | None = None):
     return selectors.school_research_summary(scope=scope_for(request.auth), county_id=county_id)

@@ -281,8 +281,9 @@ def test_counts_per_teacher_and_per_school(place, django_assert_num_queries):
         1,
     )
     (school,) = schools
-    assert (school.teacher_count, school.gave_count, school.observed_two_count) == (3, 2, 1)
-    assert selectors.research_share(school.gave_count, school.teacher_count) == 66  # ≥ 50 % (R-RESEARCH)
+    assert (school.teacher_count, school.gave_count, school.observed_enough_count) == (3, 2, 1)
+    assert selectors.research_share(school.gave_count, school.teacher_count) == Decimal("66.6")
+    assert selectors.meets_share(school.gave_count, school.teacher_count, school.share_required)  # ≥ 50 %
 
 
 # ---- pages and API ------------------------------------------------------------------------------------------
@@ -412,7 +413,7 @@ def test_open_class_api(place, monkeypatch):
         and by_id[place["colleague"].pk]["observations_made"] == 1
     )
     schools = principal.get("/api/v1/research/schools").json()["items"]
-    assert schools[0]["gave_percent"] == 33 and schools[0]["meets_half"] is False
+    assert schools[0]["gave_percent"] == 33.3 and schools[0]["meets_share"] is False
 
 
 @pytest.mark.parametrize(
