@@ -3,17 +3,18 @@ counts per teacher and per school. Scoped exactly like the pages: the same selec
 Paths as they were when research activities were part of the hours app."""
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from tisheng.core.pagination import ApiPagination
-from tisheng.core.schemas import Count, Id, InputSchema
+from tisheng.core.schemas import Count, Id, InputSchema, tenths
 from tisheng.core.scoping import scope_for
 from tisheng.hours import selectors as hours_selectors
 
 from . import selectors, services
+from .forms import HOURS_NOT_SENT
 
 router = Router(tags=["research"])
 
@@ -104,14 +105,36 @@ class ResearchSchoolOut(Schema):
 
 
 # ---- input -----------------------------------------------------------------------------------------
+_HOURS_NOT_SENT = (
+    "已不再接受：公开课学时按本市项目设置计算（programme 的 open_class_giver_hours、"
+    "open_class_observer_hours）；学校管理团队用 POST /open-classes/{id}/hours 注明理由调整。"
+    "填写任何值都得到 422。"
+)
+
+
 class OpenClassIn(InputSchema):
     teacher_id: Id
     topic: str = Field(max_length=120)
     point_id: Id
-    scheduled_at: dt.datetime
+    scheduled_at: dt.datetime = Field(description="教师本人只能安排以后的时间；学校管理团队可补录已上过的课")
     place: str = Field(max_length=120)
-    giver_hours: Decimal = Decimal("2")
-    observer_hours: Decimal = Decimal("1")
+    # Issue 9 item 10: no longer the sender's to set. Declared (deprecated) so that an old client that
+    # still sends them gets a clear 422 in the one error shape instead of having them silently ignored.
+    giver_hours: None = Field(None, description=_HOURS_NOT_SENT, json_schema_extra={"deprecated": True})
+    observer_hours: None = Field(None, description=_HOURS_NOT_SENT, json_schema_extra={"deprecated": True})
+
+    @field_validator("giver_hours", "observer_hours", mode="before")
+    @classmethod
+    def _hours_are_not_the_senders(cls, value):
+        if value is not None:
+            raise ValueError(str(HOURS_NOT_SENT))
+        return value
+
+
+class OpenClassHoursIn(InputSchema):
+    giver_hours: tenths(ge=0, le=20, description="授课教师计校本实践学时")
+    observer_hours: tenths(ge=0, le=20, description="每位听课教师计校本实践学时")
+    reason: str = Field(min_length=1, max_length=500, description="调整理由（至少4个字，记入审计日志）")
 
 
 class ObservationIn(InputSchema):
@@ -149,8 +172,6 @@ def open_class_create(request, payload: OpenClassIn):
         point=selectors.ability_point_get(scope=scope, point_id=payload.point_id),
         scheduled_at=payload.scheduled_at,
         place=payload.place,
-        giver_hours=payload.giver_hours,
-        observer_hours=payload.observer_hours,
     )
     return 201, _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class.pk))
 
@@ -178,6 +199,23 @@ def open_class_held(request, open_class_id: Id):
     scope = scope_for(request.auth)
     open_class = services.open_class_mark_held(
         actor=request.auth, open_class=selectors.open_class_get(scope=scope, open_class_id=open_class_id)
+    )
+    return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class.pk))
+
+
+@router.post(
+    "/open-classes/{open_class_id}/hours",
+    response=OpenClassDetailOut,
+    summary="调整一节公开课的学时（学校管理团队，注明理由）",
+)
+def open_class_hours(request, open_class_id: Id, payload: OpenClassHoursIn):
+    scope = scope_for(request.auth)
+    open_class = services.open_class_hours_change(
+        actor=request.auth,
+        open_class=selectors.open_class_get(scope=scope, open_class_id=open_class_id),
+        giver_hours=payload.giver_hours,
+        observer_hours=payload.observer_hours,
+        reason=payload.reason,
     )
     return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class.pk))
 
