@@ -81,6 +81,7 @@ def test_my_progress_counts_held_observations_only(school, observed):
     # Three observations recorded, sheet 3.3 asks for 3: with one class held the item is not done.
     page = _client(observed["observer"].user).get(reverse("my-progress")).content.decode()
     assert "听评课 1 次" in page
+    assert "只计已举行的课" in page  # the rule that applies to them, in words
     assert "再听评课 2 次" in page
 
 
