@@ -9,12 +9,13 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from tisheng.core.pagination import ApiPagination
-from tisheng.core.schemas import Count, Id, InputSchema, tenths
+from tisheng.core.schemas import Count, Id, InputSchema, choice_of, tenths
 from tisheng.core.scoping import scope_for
 from tisheng.hours import selectors as hours_selectors
 
 from . import selectors, services
 from .forms import HOURS_NOT_SENT
+from .models import Rating
 
 router = Router(tags=["research"])
 
@@ -139,7 +140,7 @@ class OpenClassHoursIn(InputSchema):
 
 class ObservationIn(InputSchema):
     comment: str = Field(max_length=2000)
-    rating: str = Field("", max_length=10)
+    rating: choice_of(Rating, blank=True) = ""
 
 
 # ---- open classes (R-RESEARCH) ---------------------------------------------------------------------------------
