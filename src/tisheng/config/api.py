@@ -336,5 +336,6 @@ declare_error_statuses(
         hours_router,
         evidence_router,
         progress_router,
+        research_router,
     ]
 )

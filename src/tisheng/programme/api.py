@@ -26,6 +26,10 @@ class SettingsOut(Schema):
     min_offer_dimensions: int
     offline_trainings_required: int
     observations_required: int
+    open_class_share_percent: int
+    school_observations_required: int
+    open_class_giver_hours: Decimal
+    open_class_observer_hours: Decimal
     max_document_mb: int
     max_image_mb: int
     max_video_mb: int
@@ -44,6 +48,10 @@ class SettingsIn(InputSchema):
     min_offer_dimensions: int | None = Field(None, ge=1, le=4)
     offline_trainings_required: int | None = Field(None, ge=0, le=50)
     observations_required: int | None = Field(None, ge=0, le=50)
+    open_class_share_percent: int | None = Field(None, ge=0, le=100)
+    school_observations_required: int | None = Field(None, ge=0, le=50)
+    open_class_giver_hours: tenths(ge=0, le=20) | None = None
+    open_class_observer_hours: tenths(ge=0, le=20) | None = None
     max_document_mb: int | None = Field(None, ge=1, le=10240)
     max_image_mb: int | None = Field(None, ge=1, le=10240)
     max_video_mb: int | None = Field(None, ge=1, le=10240)

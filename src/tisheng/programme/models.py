@@ -43,7 +43,21 @@ class ProgrammeSettings(models.Model):
     )  # R-OFFLINE
     observations_required = models.PositiveSmallIntegerField(
         "听评课次数要求（不上公开课时）", default=3
-    )  # R-RESEARCH
+    )  # R-RESEARCH, sheet 3.3
+    # R-RESEARCH, sheet 3.2: the school's shares. Compared exactly (givers*100 >= teachers*percent),
+    # rounded only for display (research/selectors.py).
+    open_class_share_percent = models.PositiveSmallIntegerField("学校上公开课教师比例要求（%）", default=50)
+    school_observations_required = models.PositiveSmallIntegerField(
+        "学校要求每位教师听评课次数（表3.2）", default=2
+    )
+    # Issue 9 item 10: the practice hours an open class credits once held; the school team may change
+    # them for one class with a reason (research.services.open_class_hours_change).
+    open_class_giver_hours = models.DecimalField(
+        "公开课授课教师计校本实践学时", max_digits=3, decimal_places=1, default=Decimal("2")
+    )
+    open_class_observer_hours = models.DecimalField(
+        "公开课每位听课教师计校本实践学时", max_digits=3, decimal_places=1, default=Decimal("1")
+    )
     max_document_mb = models.PositiveIntegerField("文档上传上限（MB）", default=50)
     max_image_mb = models.PositiveIntegerField("图片上传上限（MB）", default=20)
     max_video_mb = models.PositiveIntegerField("视频上传上限（MB）", default=2048)
@@ -73,6 +87,18 @@ class ProgrammeSettings(models.Model):
                 condition=Q(school_team_min__gte=1, school_team_max__gte=models.F("school_team_min"))
                 & Q(school_team_max__lte=30),
                 name="programme_school_team_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(open_class_share_percent__lte=100), name="programme_open_class_share_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    open_class_giver_hours__gte=0,
+                    open_class_giver_hours__lte=20,
+                    open_class_observer_hours__gte=0,
+                    open_class_observer_hours__lte=20,
+                ),
+                name="programme_open_class_hours_range",
             ),
         ]
 
@@ -104,6 +130,28 @@ class ProgrammeSettings(models.Model):
         }
 
     @property
+    def research_rule(self) -> str:
+        # R-RESEARCH: sheet 3.3 (each teacher) and sheet 3.2 (the school) are separate settings.
+        return _(
+            "每位教师上一节公开课，或听评课%(n)s次；学校至少%(percent)s%%的教师上公开课，"
+            "每位教师听评课%(m)s次。只计已举行的课。"
+        ) % {
+            "n": self.observations_required,
+            "percent": self.open_class_share_percent,
+            "m": self.school_observations_required,
+        }
+
+    @property
+    def open_class_hours_rule(self) -> str:
+        return _(
+            "公开课举行后，授课教师计校本实践%(giver)s学时，每位听课教师计%(observer)s学时；"
+            "学校管理团队可为某节课注明理由后调整。"
+        ) % {
+            "giver": _number(self.open_class_giver_hours),
+            "observer": _number(self.open_class_observer_hours),
+        }
+
+    @property
     def rules(self) -> list[tuple[str, str]]:
         """Every setting as a line a person reads: (what, the rule)."""
         return [
@@ -114,10 +162,8 @@ class ProgrammeSettings(models.Model):
                 _("线下集中培训"),
                 _("每位教师参加%(n)s次并完成研修任务。") % {"n": self.offline_trainings_required},
             ),  # R-OFFLINE
-            (
-                _("校本研修"),
-                _("上一节公开课，或听评课%(n)s次。") % {"n": self.observations_required},
-            ),  # R-RESEARCH
+            (_("校本研修"), self.research_rule),  # R-RESEARCH
+            (_("公开课学时"), self.open_class_hours_rule),
             (
                 _("上传大小上限"),
                 _("文档%(doc)s MB，图片%(img)s MB，视频%(video)s MB。")

@@ -19,6 +19,10 @@ EDITABLE = (
     "min_offer_dimensions",
     "offline_trainings_required",
     "observations_required",
+    "open_class_share_percent",
+    "school_observations_required",
+    "open_class_giver_hours",
+    "open_class_observer_hours",
     "max_document_mb",
     "max_image_mb",
     "max_video_mb",
@@ -47,9 +51,15 @@ def _validate(values: dict) -> dict:
     for k in ("pick_min_dimensions", "min_offer_dimensions"):
         if not 1 <= int(values[k]) <= 4:
             errors[k] = _("维度数应在1到4之间。")
-    for k in ("offline_trainings_required", "observations_required"):
+    for k in ("offline_trainings_required", "observations_required", "school_observations_required"):
         if not 0 <= int(values[k]) <= 50:
             errors[k] = _("次数应在0到50之间。")
+    if not 0 <= int(values["open_class_share_percent"]) <= 100:
+        errors["open_class_share_percent"] = _("比例应在0到100之间。")
+    for k in ("open_class_giver_hours", "open_class_observer_hours"):
+        v = values[k]
+        if v is None or not Decimal("0") <= Decimal(v) <= Decimal("20"):
+            errors[k] = _("公开课学时应在0到20之间。")
     for k in ("max_document_mb", "max_image_mb", "max_video_mb"):
         if not 1 <= int(values[k]) <= 10240:
             errors[k] = _("上传上限应在1到10240 MB之间。")

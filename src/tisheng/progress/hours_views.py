@@ -63,10 +63,13 @@ def school_hours(request, school_id: int):
             "rows": rows,
             "summary": summary,
             "research": research,
+            # R-RESEARCH: the city's share, compared exactly; the percent is for display only.
             "research_percent": research_selectors.research_share(
                 research.gave_count, research.teacher_count
             ),
-            "research_required": research_selectors.RESEARCH_SHARE_REQUIRED,
+            "research_met": research_selectors.meets_share(
+                research.gave_count, research.teacher_count, research.share_required
+            ),
             "can_manage": scope.can_manage_school(school),
         },
     )
@@ -94,7 +97,9 @@ def overview(request):
     rows = []
     for s in schools:
         r = research.get(s["school_id"])
-        rows.append((s, r, research_selectors.research_share(r.gave_count, r.teacher_count) if r else 0))
+        share = research_selectors.research_share(r.gave_count, r.teacher_count) if r else 0
+        met = bool(r) and research_selectors.meets_share(r.gave_count, r.teacher_count, r.share_required)
+        rows.append((s, r, share, met))
     return render(
         request,
         "progress/hours_overview.html",
@@ -102,6 +107,5 @@ def overview(request):
             "counties": counties,
             "schools": schools,
             "rows": rows,
-            "research_required": research_selectors.RESEARCH_SHARE_REQUIRED,
         },
     )

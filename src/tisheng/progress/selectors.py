@@ -71,7 +71,11 @@ def raw_for(teacher_ids: list[int] | None = None, *, school_ids: list[int] | Non
     ):
         raw[tid].open_classes = n
     for tid, n in (
-        Observation.objects.filter(**observer).values_list("observer_id").annotate(n=Count("id")).order_by()
+        # R-RESEARCH: an observation counts only for a class that was held.
+        Observation.objects.filter(**observer, open_class__held_at__isnull=False)
+        .values_list("observer_id")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
         raw[tid].observations = n
     handed: dict[int, list[str]] = defaultdict(list)

@@ -3,16 +3,19 @@ counts per teacher and per school. Scoped exactly like the pages: the same selec
 Paths as they were when research activities were part of the hours app."""
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import field_validator
 
-from tisheng.core.schemas import InputSchema
+from tisheng.core.pagination import ApiPagination
+from tisheng.core.schemas import Count, Id, InputSchema, choice_of, tenths
 from tisheng.core.scoping import scope_for
 from tisheng.hours import selectors as hours_selectors
 
 from . import selectors, services
+from .forms import HOURS_NOT_SENT
+from .models import Rating
 
 router = Router(tags=["research"])
 
@@ -69,46 +72,81 @@ class ResearchTeacherOut(Schema):
 
 
 class ResearchSchoolOut(Schema):
-    id: int
+    """Sheet 3.2 (R-RESEARCH) for one school, with its city's shares (programme settings). Only held
+    classes count; the share is compared exactly (`meets_share`), `gave_percent` is for display."""
+
+    id: Id
     name: str
-    county_id: int
-    teacher_count: int
-    gave_count: int
-    gave_percent: int
-    meets_half: bool
-    observed_two_count: int
+    county_id: Id
+    teacher_count: Count
+    gave_count: Count
+    gave_percent: float = Field(description="上过公开课的教师比例（%），仅供显示：保留一位小数、向下取整")
+    share_required_percent: Count = Field(alias="share_required", description="本市要求的比例（%）")
+    meets_share: bool = Field(description="是否达到本市要求的比例（精确比较）")
+    meets_half: bool = Field(description="已弃用：同 meets_share", json_schema_extra={"deprecated": True})
+    observations_required: Count = Field(description="本市要求每位教师听评课次数（表3.2）")
+    observed_enough_count: Count = Field(description="听评课（已举行的课）达到要求次数的教师数")
+    observed_two_count: Count = Field(
+        alias="observed_enough_count",
+        description="已弃用：同 observed_enough_count",
+        json_schema_extra={"deprecated": True},
+    )
 
     @staticmethod
     def resolve_gave_percent(obj):
-        return selectors.research_share(obj.gave_count, obj.teacher_count)
+        return float(selectors.research_share(obj.gave_count, obj.teacher_count))
+
+    @staticmethod
+    def resolve_meets_share(obj):
+        return selectors.meets_share(obj.gave_count, obj.teacher_count, obj.share_required)
 
     @staticmethod
     def resolve_meets_half(obj):
-        return (
-            selectors.research_share(obj.gave_count, obj.teacher_count) >= selectors.RESEARCH_SHARE_REQUIRED
-        )
+        return selectors.meets_share(obj.gave_count, obj.teacher_count, obj.share_required)
 
 
 # ---- input -----------------------------------------------------------------------------------------
+_HOURS_NOT_SENT = (
+    "已不再接受：公开课学时按本市项目设置计算（programme 的 open_class_giver_hours、"
+    "open_class_observer_hours）；学校管理团队用 POST /open-classes/{id}/hours 注明理由调整。"
+    "填写任何值都得到 422。"
+)
+
+
 class OpenClassIn(InputSchema):
-    teacher_id: int
+    teacher_id: Id
     topic: str = Field(max_length=120)
-    point_id: int
-    scheduled_at: dt.datetime
+    point_id: Id
+    scheduled_at: dt.datetime = Field(description="教师本人只能安排以后的时间；学校管理团队可补录已上过的课")
     place: str = Field(max_length=120)
-    giver_hours: Decimal = Decimal("2")
-    observer_hours: Decimal = Decimal("1")
+    # Issue 9 item 10: no longer the sender's to set. Declared (deprecated) so that an old client that
+    # still sends them gets a clear 422 in the one error shape instead of having them silently ignored.
+    giver_hours: None = Field(None, description=_HOURS_NOT_SENT, json_schema_extra={"deprecated": True})
+    observer_hours: None = Field(None, description=_HOURS_NOT_SENT, json_schema_extra={"deprecated": True})
+
+    @field_validator("giver_hours", "observer_hours", mode="before")
+    @classmethod
+    def _hours_are_not_the_senders(cls, value):
+        if value is not None:
+            raise ValueError(str(HOURS_NOT_SENT))
+        return value
+
+
+class OpenClassHoursIn(InputSchema):
+    giver_hours: tenths(ge=0, le=20, description="授课教师计校本实践学时")
+    observer_hours: tenths(ge=0, le=20, description="每位听课教师计校本实践学时")
+    reason: str = Field(min_length=1, max_length=500, description="调整理由（至少4个字，记入审计日志）")
 
 
 class ObservationIn(InputSchema):
     comment: str = Field(max_length=2000)
-    rating: str = Field("", max_length=10)
+    rating: choice_of(Rating, blank=True) = ""
 
 
 # ---- open classes (R-RESEARCH) ---------------------------------------------------------------------------------
 @router.get("/open-classes", response=list[OpenClassOut], summary="公开课")
-@paginate(LimitOffsetPagination)
-def open_classes(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def open_classes(request, school_id: Id | None = None):
     return selectors.open_class_list(scope=scope_for(request.auth), school_id=school_id)
 
 
@@ -118,7 +156,7 @@ def _open_class_detail(scope, open_class):
 
 
 @router.get("/open-classes/{open_class_id}", response=OpenClassDetailOut, summary="公开课详情与听评课记录")
-def open_class_detail(request, open_class_id: int):
+def open_class_detail(request, open_class_id: Id):
     scope = scope_for(request.auth)
     return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class_id))
 
@@ -135,8 +173,6 @@ def open_class_create(request, payload: OpenClassIn):
         point=selectors.ability_point_get(scope=scope, point_id=payload.point_id),
         scheduled_at=payload.scheduled_at,
         place=payload.place,
-        giver_hours=payload.giver_hours,
-        observer_hours=payload.observer_hours,
     )
     return 201, _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class.pk))
 
@@ -146,7 +182,7 @@ def open_class_create(request, payload: OpenClassIn):
     response={201: ObservationOut},
     summary="登记听课评课（教师）",
 )
-def observation_create(request, open_class_id: int, payload: ObservationIn):
+def observation_create(request, open_class_id: Id, payload: ObservationIn):
     scope = scope_for(request.auth)
     open_class = selectors.open_class_get(scope=scope, open_class_id=open_class_id)
     observation = services.observation_record(
@@ -160,7 +196,7 @@ def observation_create(request, open_class_id: int, payload: ObservationIn):
     response=OpenClassDetailOut,
     summary="确认公开课已举行（学校管理团队）",
 )
-def open_class_held(request, open_class_id: int):
+def open_class_held(request, open_class_id: Id):
     scope = scope_for(request.auth)
     open_class = services.open_class_mark_held(
         actor=request.auth, open_class=selectors.open_class_get(scope=scope, open_class_id=open_class_id)
@@ -168,15 +204,34 @@ def open_class_held(request, open_class_id: int):
     return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class.pk))
 
 
+@router.post(
+    "/open-classes/{open_class_id}/hours",
+    response=OpenClassDetailOut,
+    summary="调整一节公开课的学时（学校管理团队，注明理由）",
+)
+def open_class_hours(request, open_class_id: Id, payload: OpenClassHoursIn):
+    scope = scope_for(request.auth)
+    open_class = services.open_class_hours_change(
+        actor=request.auth,
+        open_class=selectors.open_class_get(scope=scope, open_class_id=open_class_id),
+        giver_hours=payload.giver_hours,
+        observer_hours=payload.observer_hours,
+        reason=payload.reason,
+    )
+    return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class.pk))
+
+
 @router.get("/research/teachers", response=list[ResearchTeacherOut], summary="教师上公开课和听评课次数")
-@paginate(LimitOffsetPagination)
-def research_teachers(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def research_teachers(request, school_id: Id | None = None):
     return selectors.teacher_research_counts(scope=scope_for(request.auth), school_id=school_id)
 
 
 @router.get(
-    "/research/schools", response=list[ResearchSchoolOut], summary="各学校上公开课教师比例（要求50%）"
+    "/research/schools",
+    response=list[ResearchSchoolOut],
+    summary="各学校上公开课教师比例与听评课（按本市设置）",
 )
-@paginate(LimitOffsetPagination)
-def research_schools(request, county_id: int | None = None):
+@paginate(ApiPagination)
+def research_schools(request, county_id: Id | None = None):
     return selectors.school_research_summary(scope=scope_for(request.auth), county_id=county_id)

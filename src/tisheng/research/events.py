@@ -36,3 +36,17 @@ def observation_recorded(*, actor, observation) -> None:
         summary=f"听课评课：公开课#{observation.open_class_id}",
         data={"open_class": observation.open_class_id, "rating": observation.rating},
     )
+
+
+def open_class_hours_changed(*, actor, open_class, before, reason: str) -> None:
+    audit.record(
+        kind="open_class.hours_changed",
+        actor=actor,
+        target=open_class,
+        summary=f"调整公开课“{open_class.topic}”学时：{reason}",
+        data={
+            "giver_hours": [str(before[0]), str(open_class.giver_hours)],
+            "observer_hours": [str(before[1]), str(open_class.observer_hours)],
+            "reason": reason,
+        },
+    )

@@ -9,6 +9,11 @@ from tisheng.hours.forms import DateTimeInput
 
 from .models import Rating
 
+HOURS_FIELDS = ("giver_hours", "observer_hours")
+HOURS_NOT_SENT = _(
+    "公开课学时按本市项目设置计算，安排时不能填写；学校管理团队可在确认举行前注明理由调整某节课的学时。"
+)
+
 
 class OpenClassForm(forms.Form):
     teacher = forms.TypedChoiceField(label=_("授课教师"), coerce=int)
@@ -16,22 +21,6 @@ class OpenClassForm(forms.Form):
     point = forms.TypedChoiceField(label=_("能力点"), coerce=int)
     scheduled_at = forms.DateTimeField(label=_("上课时间"), widget=DateTimeInput())
     place = forms.CharField(label=_("地点"), max_length=120)
-    giver_hours = forms.DecimalField(
-        label=_("授课教师计校本实践学时"),
-        max_digits=3,
-        decimal_places=1,
-        min_value=Decimal("0"),
-        max_value=Decimal("20"),
-        initial=Decimal("2"),
-    )
-    observer_hours = forms.DecimalField(
-        label=_("每位听课教师计校本实践学时"),
-        max_digits=3,
-        decimal_places=1,
-        min_value=Decimal("0"),
-        max_value=Decimal("20"),
-        initial=Decimal("1"),
-    )
 
     def __init__(self, *args, teachers=(), points=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,11 +29,37 @@ class OpenClassForm(forms.Form):
         self.fields["teacher"].choices = [(t.pk, f"{t} · {t.school.name}") for t in teachers]
         self.fields["point"].choices = [(p.pk, f"{p.code} {p.title or p.description[:30]}") for p in points]
 
+    def clean(self):
+        # Issue 9 item 10: the hours come from the programme settings, not from whoever schedules.
+        if any(k in self.data for k in HOURS_FIELDS):
+            raise forms.ValidationError(HOURS_NOT_SENT, code="hours_not_yours")
+        return super().clean()
+
     def clean_teacher(self):
         return self.teacher_objs[self.cleaned_data["teacher"]]
 
     def clean_point(self):
         return self.point_objs[self.cleaned_data["point"]]
+
+
+class OpenClassHoursForm(forms.Form):
+    """The school team changes the hours one open class credits, with a reason (issue 9 item 10)."""
+
+    giver_hours = forms.DecimalField(
+        label=_("授课教师计校本实践学时"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        max_value=Decimal("20"),
+    )
+    observer_hours = forms.DecimalField(
+        label=_("每位听课教师计校本实践学时"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        max_value=Decimal("20"),
+    )
+    reason = forms.CharField(label=_("调整理由"), min_length=4, max_length=500)
 
 
 class ObservationForm(forms.Form):

@@ -5,7 +5,9 @@ zones); counts per teacher and per school (sheet 3.2 and 3.3)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
@@ -13,6 +15,7 @@ from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
 from tisheng.core.scoping import get_visible
 from tisheng.organisation.models import Teacher
+from tisheng.programme.models import ProgrammeSettings
 
 from .models import Observation, OpenClass
 from .services import observable_school_ids
@@ -64,6 +67,12 @@ def _count_of(qs, field: str):
     )
 
 
+def held_observations():
+    """Observations that count (R-RESEARCH): only those of a class the school team confirmed was held,
+    in every count (sheet 3.3, the school's summary, the API)."""
+    return Observation.objects.filter(open_class__held_at__isnull=False)
+
+
 def teacher_research_counts(*, scope: Scope, school_id=None):
     """Per teacher in scope: open classes given (held) and observations made (sheet 3.3, R-RESEARCH)."""
     qs = scope.teachers().select_related("user", "school")
@@ -73,36 +82,63 @@ def teacher_research_counts(*, scope: Scope, school_id=None):
         classes_given=_count_of(
             OpenClass.objects.filter(teacher=OuterRef("pk"), held_at__isnull=False), "teacher"
         ),
-        observations_made=_count_of(Observation.objects.filter(observer=OuterRef("pk")), "observer"),
+        observations_made=_count_of(held_observations().filter(observer=OuterRef("pk")), "observer"),
     ).order_by("school_id", "id")
+
+
+def _setting(field: str):
+    """The school's city's programme setting (R-RESEARCH), the model's default where none is saved."""
+    default = ProgrammeSettings._meta.get_field(field).default
+    return Coalesce(
+        Subquery(ProgrammeSettings.objects.filter(city_id=OuterRef("city_id")).values(field)[:1]),
+        Value(default),
+        output_field=IntegerField(),
+    )
 
 
 def school_research_summary(*, scope: Scope, county_id=None):
     """Per school in scope (sheet 3.2, R-RESEARCH): teachers, teachers who gave at least one held open
-    class, teachers who observed at least two classes. One query."""
+    class, teachers who observed the city's number of held classes, with the city's two shares
+    (programme settings `open_class_share_percent`, `school_observations_required`). One query."""
     teachers_here = Teacher.objects.filter(school=OuterRef("pk"))
     gave = teachers_here.filter(
         Exists(OpenClass.objects.filter(teacher=OuterRef("pk"), held_at__isnull=False))
     )
-    observed_two = teachers_here.filter(
-        GreaterThanOrEqual(_count_of(Observation.objects.filter(observer=OuterRef("pk")), "observer"), 2)
+    observed_enough = teachers_here.filter(
+        GreaterThanOrEqual(
+            _count_of(held_observations().filter(observer=OuterRef("pk")), "observer"),
+            OuterRef("observations_required"),
+        )
     )
     qs = scope.schools().select_related("county")
     if county_id:
         qs = qs.filter(county_id=county_id)
-    return qs.annotate(
-        teacher_count=_count_of(teachers_here, "school"),
-        gave_count=_count_of(gave, "school"),
-        observed_two_count=_count_of(observed_two, "school"),
-    ).order_by("county_id", "name")
+    return (
+        qs.annotate(
+            share_required=_setting("open_class_share_percent"),
+            observations_required=_setting("school_observations_required"),
+        )
+        .annotate(
+            teacher_count=_count_of(teachers_here, "school"),
+            gave_count=_count_of(gave, "school"),
+            observed_enough_count=_count_of(observed_enough, "school"),
+        )
+        .order_by("county_id", "name")
+    )
 
 
-def research_share(gave: int, teachers: int) -> int:
-    """Percent of teachers who gave an open class; R-RESEARCH asks for 50 %."""
-    return int(gave * 100 / teachers) if teachers else 0
+def research_share(gave: int, teachers: int) -> Decimal:
+    """Percent of teachers who gave an open class, for display only: one decimal, rounded down, so
+    that a share below the requirement is never shown as reaching it (49.96 % shows 49.9)."""
+    if not teachers:
+        return Decimal("0.0")
+    return (Decimal(gave * 100) / Decimal(teachers)).quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
 
 
-RESEARCH_SHARE_REQUIRED = 50
+def meets_share(gave: int, teachers: int, percent: int) -> bool:
+    """R-RESEARCH: at least `percent` % of teachers gave an open class, compared exactly in integers
+    (49.9 % is not 50 %)."""
+    return teachers > 0 and gave * 100 >= teachers * percent
 
 
 def ability_points_for(*, scope: Scope):

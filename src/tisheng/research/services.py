@@ -21,11 +21,13 @@ from tisheng.hours.models import HoursKind, HoursSource
 from tisheng.hours.services import Credit, hours_credit_many
 from tisheng.hours.values import MIN_DATE
 from tisheng.organisation.models import Teacher
+from tisheng.programme.selectors import settings_for_city
 
 from . import events
 from .models import Observation, OpenClass, Rating
 
 MIN_COMMENT, MAX_COMMENT = 10, 2000
+MIN_REASON, MAX_REASON = 4, 500
 
 
 def observable_school_ids(school_id: int) -> set[int]:
@@ -77,12 +79,14 @@ def open_class_schedule(
     point,
     scheduled_at: dt.datetime,
     place: str,
-    giver_hours=Decimal("2"),
-    observer_hours=Decimal("1"),
+    now=None,
 ) -> OpenClass:
-    """The school team (or the teacher giving it) schedules an open class (R-RESEARCH)."""
+    """The school team (or the teacher giving it) schedules an open class (R-RESEARCH). The hours it
+    credits are the city's programme settings (issue 9 item 10), not the scheduler's; the teacher
+    schedules only ahead, the school team may also record a class already given."""
     scope = scope_for(actor)
-    if not (scope.can_manage_school(teacher.school) or scope.teacher_id == teacher.pk):
+    manages = scope.can_manage_school(teacher.school)
+    if not (manages or scope.teacher_id == teacher.pk):
         raise Forbidden(_("只有学校管理团队或授课教师本人可以安排公开课。"))
     errors: dict = {}
     topic = clean_text(topic, name="topic", label=_("课题"), errors=errors, min_length=2)
@@ -95,9 +99,12 @@ def open_class_schedule(
         scheduled_at = aware(scheduled_at)
         if timezone.localdate(scheduled_at) < MIN_DATE or scheduled_at.year > timezone.localdate().year + 1:
             errors["scheduled_at"] = _("上课时间不合理（应在2019年之后、一年之内）。")
-    giver = _activity_hours(giver_hours, name="giver_hours", errors=errors)
-    observer = _activity_hours(observer_hours, name="observer_hours", errors=errors)
+        elif not manages and scheduled_at < now_or(now):
+            errors["scheduled_at"] = _(
+                "上课时间已过：教师只能安排以后的公开课，已上过的课请学校管理团队补录。"
+            )
     raise_errors(errors, _("公开课信息有误："))
+    settings = settings_for_city(teacher.city_id)
     open_class = OpenClass.objects.create(
         school_id=teacher.school_id,
         teacher=teacher,
@@ -105,11 +112,42 @@ def open_class_schedule(
         point=point,
         scheduled_at=scheduled_at,
         place=place,
-        giver_hours=giver,
-        observer_hours=observer,
+        giver_hours=settings.open_class_giver_hours,
+        observer_hours=settings.open_class_observer_hours,
         created_by=actor,
     )
     events.open_class_scheduled(actor=actor, open_class=open_class)
+    return open_class
+
+
+@transaction.atomic
+def open_class_hours_change(
+    *, actor, open_class: OpenClass, giver_hours, observer_hours, reason: str
+) -> OpenClass:
+    """The school team changes the hours one open class credits, with a reason (issue 9 item 10),
+    before the class is confirmed held (then the hours are in the ledger). Audited with the old and
+    new hours and the reason."""
+    if not scope_for(actor).can_manage_school(open_class.school):
+        raise Forbidden(_("只有学校管理团队可以调整公开课学时。"))
+    errors: dict = {}
+    giver = _activity_hours(giver_hours, name="giver_hours", errors=errors)
+    observer = _activity_hours(observer_hours, name="observer_hours", errors=errors)
+    reason = clean_text(
+        reason,
+        name="reason",
+        label=_("调整理由"),
+        errors=errors,
+        min_length=MIN_REASON,
+        max_length=MAX_REASON,
+    )
+    raise_errors(errors, _("学时调整有误："))
+    open_class = OpenClass.objects.select_for_update().get(pk=open_class.pk)
+    if open_class.held_at is not None:
+        raise Conflict(_("该公开课已确认举行，学时已计入，不能再调整。"))
+    before = (open_class.giver_hours, open_class.observer_hours)
+    open_class.giver_hours, open_class.observer_hours = giver, observer
+    open_class.save(update_fields=["giver_hours", "observer_hours"])
+    events.open_class_hours_changed(actor=actor, open_class=open_class, before=before, reason=reason)
     return open_class
 
 
@@ -147,7 +185,8 @@ def _research_credits(open_class: OpenClass, *, giver: bool, observer_ids: list[
 @transaction.atomic
 def open_class_mark_held(*, actor, open_class: OpenClass, now=None) -> OpenClass:
     """The school team confirms the open class took place: the giver and every observer so far are
-    credited practice hours (R-RESEARCH; hours per activity set when it was scheduled)."""
+    credited practice hours (R-RESEARCH; the city's hours when it was scheduled, or as the school team
+    changed them with a reason)."""
     scope = scope_for(actor)
     if not scope.can_manage_school(open_class.school):
         raise Forbidden(_("只有学校管理团队可以确认公开课已举行。"))

@@ -13,9 +13,10 @@ from tisheng.core.errors import AppError, Forbidden
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import scope_for
 from tisheng.hours import selectors as hours_selectors
+from tisheng.programme.selectors import settings_for_city
 
 from . import selectors, services
-from .forms import ObservationForm, OpenClassForm
+from .forms import ObservationForm, OpenClassForm, OpenClassHoursForm
 
 
 def _schedule_form(request, scope):
@@ -58,7 +59,40 @@ def open_class_list(request):
         else:
             status = 400
     classes = page_of(selectors.open_class_list(scope=scope), request.GET.get("page"), per_page=20)
-    return render(request, "research/open_class_list.html", {"classes": classes, "form": form}, status=status)
+    hours_rule = ""
+    if form is not None:
+        # Issue 9 item 10: the hours are the city's, said in words next to the form.
+        hours_rule = settings_for_city(next(iter(form.teacher_objs.values())).city_id).open_class_hours_rule
+    return render(
+        request,
+        "research/open_class_list.html",
+        {"classes": classes, "form": form, "hours_rule": hours_rule},
+        status=status,
+    )
+
+
+def _detail(
+    request, scope, open_class, *, form=None, hours_form=None, status=200, mine=None, observations=None
+):
+    can_manage = scope.can_manage_school(open_class.school)
+    if hours_form is None and can_manage and not open_class.is_held:
+        hours_form = OpenClassHoursForm(
+            initial={"giver_hours": open_class.giver_hours, "observer_hours": open_class.observer_hours}
+        )
+    return render(
+        request,
+        "research/open_class_detail.html",
+        {
+            "open_class": open_class,
+            "observations": observations,
+            "form": form,
+            "hours_form": hours_form,
+            "mine": mine,
+            "can_manage": can_manage,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -88,18 +122,31 @@ def open_class_detail(request, open_class_id: int):
                 return redirect("hours-open-class", open_class_id=open_class.pk)
         else:
             status = 400
-    return render(
-        request,
-        "research/open_class_detail.html",
-        {
-            "open_class": open_class,
-            "observations": observations,
-            "form": form,
-            "mine": mine,
-            "can_manage": scope.can_manage_school(open_class.school),
-            "now": timezone.now(),
-        },
-        status=status,
+    return _detail(request, scope, open_class, form=form, status=status, mine=mine, observations=observations)
+
+
+@login_required
+@require_POST
+def open_class_hours(request, open_class_id: int):
+    """The school team changes the hours of one open class, with a reason (issue 9 item 10)."""
+    scope = scope_for(request.user)
+    open_class = selectors.open_class_get_managed(scope=scope, open_class_id=open_class_id)
+    hours_form = OpenClassHoursForm(request.POST)
+    status = 400
+    if hours_form.is_valid():
+        try:
+            services.open_class_hours_change(
+                actor=request.user, open_class=open_class, **hours_form.cleaned_data
+            )
+        except AppError as exc:
+            hours_form.add_error(None, str(exc.message))
+            status = exc.status
+        else:
+            messages.success(request, _("已调整这节公开课的学时。"))
+            return redirect("hours-open-class", open_class_id=open_class.pk)
+    observations = list(selectors.observation_list(scope=scope, open_class=open_class))
+    return _detail(
+        request, scope, open_class, hours_form=hours_form, status=status, observations=observations
     )
 
 

@@ -91,9 +91,10 @@ def test_the_school_team_schedules_an_open_class(place):
 
 
 def test_a_teacher_schedules_their_own(place):
-    assert schedule(place["giver"].user, place["giver"]).teacher == place["giver"]
+    before = WHEN - dt.timedelta(days=1)
+    assert schedule(place["giver"].user, place["giver"], now=before).teacher == place["giver"]
     with pytest.raises(Forbidden):
-        schedule(place["giver"].user, place["colleague"])
+        schedule(place["giver"].user, place["colleague"], now=before)
 
 
 @pytest.mark.parametrize("who", ["other_principal", "guide"])
@@ -113,10 +114,6 @@ def test_others_cannot_schedule(place, who):
         ({"point": None}, "point"),
         ({"scheduled_at": "明天"}, "scheduled_at"),
         ({"scheduled_at": dt.datetime(2015, 1, 1, tzinfo=dt.UTC)}, "scheduled_at"),
-        ({"giver_hours": Decimal("-1")}, "giver_hours"),
-        ({"giver_hours": Decimal("21")}, "giver_hours"),
-        ({"observer_hours": Decimal("0.25")}, "observer_hours"),
-        ({"observer_hours": "abc"}, "observer_hours"),
     ],
 )
 def test_open_class_input_is_checked(place, overrides, field):
@@ -211,8 +208,18 @@ def test_paired_and_collaboration_zone_schools_may_observe(place):
 
 
 # ---- held: hours ------------------------------------------------------------------------------------------
+def change_hours(place, oc, giver, observer):
+    return services.open_class_hours_change(
+        actor=place["principal"],
+        open_class=oc,
+        giver_hours=giver,
+        observer_hours=observer,
+        reason="市级示范课",
+    )
+
+
 def test_marking_held_credits_the_giver_and_the_observers_once(place):
-    oc = schedule(place["principal"], place["giver"], giver_hours=Decimal("3"), observer_hours=Decimal("1.5"))
+    oc = change_hours(place, schedule(place["principal"], place["giver"]), Decimal("3"), Decimal("1.5"))
     observe(place["colleague"], oc)
 
     services.open_class_mark_held(actor=place["principal"], open_class=oc, now=WHEN + dt.timedelta(hours=2))
@@ -242,7 +249,7 @@ def test_held_only_by_the_school_team_and_not_before_it_starts(place):
 
 
 def test_zero_hours_per_activity_credit_nothing(place):
-    oc = schedule(place["principal"], place["giver"], giver_hours=Decimal("0"), observer_hours=Decimal("0"))
+    oc = change_hours(place, schedule(place["principal"], place["giver"]), Decimal("0"), Decimal("0"))
     observe(place["colleague"], oc)
     services.open_class_mark_held(actor=place["principal"], open_class=oc, now=WHEN + dt.timedelta(hours=1))
     assert HoursEntry.objects.count() == 0
@@ -281,8 +288,9 @@ def test_counts_per_teacher_and_per_school(place, django_assert_num_queries):
         1,
     )
     (school,) = schools
-    assert (school.teacher_count, school.gave_count, school.observed_two_count) == (3, 2, 1)
-    assert selectors.research_share(school.gave_count, school.teacher_count) == 66  # ≥ 50 % (R-RESEARCH)
+    assert (school.teacher_count, school.gave_count, school.observed_enough_count) == (3, 2, 1)
+    assert selectors.research_share(school.gave_count, school.teacher_count) == Decimal("66.6")
+    assert selectors.meets_share(school.gave_count, school.teacher_count, school.share_required)  # ≥ 50 %
 
 
 # ---- pages and API ------------------------------------------------------------------------------------------
@@ -304,8 +312,6 @@ def test_schedule_observe_and_hold_through_the_pages(place, monkeypatch):
             "point": point("1-2").pk,
             "scheduled_at": "2022-04-08T10:00",
             "place": "录播教室",
-            "giver_hours": "2",
-            "observer_hours": "1",
         },
     )
     assert response.status_code == 302, response.content.decode()
@@ -353,8 +359,8 @@ def test_the_observation_form_refuses_bad_input(place, data):
         {"point": "987654321"},
         {"topic": ""},
         {"scheduled_at": "下周"},
-        {"giver_hours": "50"},
-        {"observer_hours": "-1"},
+        {"giver_hours": "2"},  # not the scheduler's to set (issue 9 item 10)
+        {"observer_hours": "1"},
         {"place": "x" * 121},
     ],
 )
@@ -365,8 +371,6 @@ def test_the_schedule_form_refuses_bad_input(place, overrides):
         "point": point("1-2").pk,
         "scheduled_at": "2022-04-08T10:00",
         "place": "录播教室",
-        "giver_hours": "2",
-        "observer_hours": "1",
         **overrides,
     }
     response = _client(place["principal"]).post(reverse("hours-open-classes"), data)
@@ -412,7 +416,7 @@ def test_open_class_api(place, monkeypatch):
         and by_id[place["colleague"].pk]["observations_made"] == 1
     )
     schools = principal.get("/api/v1/research/schools").json()["items"]
-    assert schools[0]["gave_percent"] == 33 and schools[0]["meets_half"] is False
+    assert schools[0]["gave_percent"] == 33.3 and schools[0]["meets_share"] is False
 
 
 @pytest.mark.parametrize(
