@@ -4,13 +4,16 @@ Chinese is the default whatever the browser says (core/middleware.py LanguageMid
 only after the person chooses it through /i18n/setlang/.
 """
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core.management import call_command
+from django.test import Client, override_settings
 
 from tisheng.organisation.tests.factories import CountyFactory, Role, user_with_role
 
@@ -163,4 +166,94 @@ def test_api_error_message_follows_the_language_cookie(county_admin):
     assert response.json()["error"] == {
         "code": "not_found",
         "message": "The record was not found, or you may not view it.",
+    }
+
+
+# ---- (d) every message in the code is in the catalog, translated ---------------------------------
+
+SOURCE = Path(settings.LOCALE_PATHS[0]).parent  # src/tisheng
+EXTRACTED_SUFFIXES = {".py", ".html", ".txt"}  # what makemessages reads (its default extensions)
+NOT_EXTRACTED = {"locale", "static", "__pycache__", "node_modules", "migrations"}
+
+
+def extract_messages(source: Path, workdir: Path) -> polib.POFile:
+    """Run Django's makemessages over a copy of `source` into a scratch locale folder.
+
+    The copy keeps the committed catalogs (en, zh_Hans) out of reach: makemessages writes into the
+    `locale` folder it finds beside the code, and this test must never touch the real one.
+    """
+
+    def ignore(directory, names):
+        return [
+            name
+            for name in names
+            if name in NOT_EXTRACTED
+            or (Path(directory, name).is_file() and Path(name).suffix not in EXTRACTED_SUFFIXES)
+        ]
+
+    tree = workdir / "code"
+    shutil.copytree(source, tree, ignore=ignore)
+    locale = workdir / "locale"
+    cwd = os.getcwd()
+    try:
+        os.chdir(tree)
+        with override_settings(LOCALE_PATHS=[str(locale)]):
+            call_command("makemessages", locale=["en"], verbosity=0, no_obsolete=True)
+    finally:
+        os.chdir(cwd)
+    return polib.pofile(str(locale / "en" / "LC_MESSAGES" / "django.po"))
+
+
+def unmatched_messages(extracted: polib.POFile, catalog: polib.POFile) -> dict[str, list[str]]:
+    """Messages of the code that the catalog lacks, or holds without a usable translation."""
+    entries = {_key(e): e for e in catalog if not e.obsolete}
+    missing, untranslated = [], []
+    for entry in extracted:
+        found = entries.get(_key(entry))
+        if found is None:
+            missing.append(entry.msgid)
+        elif "fuzzy" in found.flags or not (
+            all(v.strip() for v in found.msgstr_plural.values()) and len(found.msgstr_plural) >= 2
+            if found.msgid_plural
+            else found.msgstr.strip()
+        ):
+            untranslated.append(entry.msgid)
+    return {"missing": sorted(missing), "untranslated": sorted(untranslated)}
+
+
+def test_every_message_in_the_code_is_in_the_english_catalog(tmp_path):
+    """A `_("新的消息")` added without `make messages` and a translation fails here."""
+    extracted = extract_messages(SOURCE, tmp_path)
+    assert len(extracted) > 500
+    assert unmatched_messages(extracted, _po()) == {"missing": [], "untranslated": []}, (
+        "run `make messages` and translate the new entries in " + str(CATALOG / "django.po")
+    )
+
+
+def test_the_check_catches_a_new_untranslated_message(tmp_path):
+    """The same extraction over a tiny app: a new message and a known one left untranslated."""
+    app = tmp_path / "app"
+    (app / "templates").mkdir(parents=True)
+    (app / "views.py").write_text(
+        "from django.utils.translation import gettext as _, ngettext\n"
+        'MESSAGES = [_("新的消息"), _("草稿"), ngettext("%(n)s 位", "%(n)s 位", 2)]\n',
+        encoding="utf-8",
+    )
+    (app / "templates" / "page.html").write_text(
+        '{% load i18n %}<p>{% translate "模板里的新消息" %}</p><p>{% translate "我的角色" %}</p>',
+        encoding="utf-8",
+    )
+    extracted = extract_messages(app, tmp_path / "work")
+    assert {e.msgid for e in extracted} == {"新的消息", "草稿", "%(n)s 位", "模板里的新消息", "我的角色"}
+
+    catalog = _po()
+    assert unmatched_messages(extracted, catalog) == {
+        "missing": ["新的消息", "模板里的新消息"],
+        "untranslated": [],
+    }
+    next(e for e in catalog if e.msgid == "草稿").msgstr = ""
+    next(e for e in catalog if e.msgid == "%(n)s 位").msgstr_plural = {0: "%(n)s teacher", 1: ""}
+    assert unmatched_messages(extracted, catalog) == {
+        "missing": ["新的消息", "模板里的新消息"],
+        "untranslated": ["%(n)s 位", "草稿"],
     }
