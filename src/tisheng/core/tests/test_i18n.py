@@ -11,11 +11,21 @@ from pathlib import Path
 
 import polib
 import pytest
+from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import translation
 
-from tisheng.organisation.tests.factories import CountyFactory, Role, user_with_role
+from tisheng.organisation.tests.factories import (
+    CountyFactory,
+    Role,
+    SchoolFactory,
+    TeacherFactory,
+    user_with_role,
+)
 
 CATALOG = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
@@ -257,3 +267,73 @@ def test_the_check_catches_a_new_untranslated_message(tmp_path):
         "missing": ["新的消息", "模板里的新消息"],
         "untranslated": ["%(n)s 位", "草稿"],
     }
+
+
+# ---- (e) Django's own form messages in the platform's Chinese (locale/zh_Hans) -----------------
+
+ZH_CATALOG = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
+
+
+class _Form(forms.Form):
+    name = forms.CharField(min_length=2, max_length=5)
+    count = forms.IntegerField(max_value=10)
+    day = forms.DateField()
+    colour = forms.ChoiceField(choices=[("red", "红")])
+    attachment = forms.FileField()
+
+
+def _errors(data, files=None) -> dict[str, list[str]]:
+    form = _Form(data, files or {})
+    assert not form.is_valid()
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+def test_django_form_messages_are_the_platforms_own_chinese():
+    with translation.override("zh-hans"):
+        assert _errors({"name": "x", "count": "11", "day": "昨天", "colour": "blue"}) == {
+            "name": ["请至少填写 2 个字（现在 1 个）。"],
+            "count": ["不能大于 10。"],
+            "day": ["请填写有效的日期，如 2026-03-05。"],
+            "colour": ["“blue”不在可选项中，请从列表中重新选择。"],
+            "attachment": ["请填写此项。"],
+        }
+        errors = _errors(
+            {"name": "一二三四五六", "count": "十"}, {"attachment": SimpleUploadedFile("a.pdf", b"")}
+        )
+        assert errors["name"] == ["最多填写 5 个字（现在 6 个），请删减。"]
+        assert errors["count"] == ["请填写整数。"]
+        assert errors["day"] == errors["colour"] == ["请填写此项。"]
+        assert errors["attachment"] == ["上传的文件是空的（0 字节），请检查后重新选择。"]
+    with translation.override("en"):
+        assert _errors({"name": "x"})["name"] == ["Ensure this value has at least 2 characters (it has 1)."]
+        assert _errors({})["count"] == ["This field is required."]
+
+
+def test_the_chinese_override_catalog_is_complete_and_compiled():
+    po = polib.pofile(str(ZH_CATALOG / "django.po"))
+    assert len(po) >= 30 and not po.untranslated_entries() and not po.fuzzy_entries()
+    for entry in po:
+        wanted = sorted(PLACEHOLDER.findall(entry.msgid))
+        found = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        assert all(sorted(PLACEHOLDER.findall(text)) == wanted for text in found), entry.msgid
+    mo = {_key(e): _translation(e) for e in polib.mofile(str(ZH_CATALOG / "django.mo")) if e.msgid}
+    assert mo == {_key(e): _translation(e) for e in po}, "run: cd src/tisheng && tisheng compilemessages"
+
+
+@pytest.mark.django_db
+def test_a_too_short_reason_on_a_page_reads_in_our_chinese_and_in_english():
+    """The manual-hours form (hours/forms.py: 原因, min_length=2) posted with one character."""
+    school = SchoolFactory()
+    teacher = TeacherFactory(school=school)
+    client = Client()
+    client.force_login(user_with_role(Role.SCHOOL_TEAM, school))
+    data = {"kind": "practice", "hours": "3", "date": "2022-05-01", "reason": "x"}
+
+    html = client.post(reverse("hours-teacher", args=[teacher.pk]), data).content.decode()
+    assert "请至少填写 2 个字（现在 1 个）。" in html
+    assert "确保该变量" not in html and "Ensure this value" not in html
+
+    _set_language(client, "en")
+    html = client.post(reverse("hours-teacher", args=[teacher.pk]), data).content.decode()
+    assert "Ensure this value has at least 2 characters (it has 1)." in html
+    assert "请至少填写" not in html
