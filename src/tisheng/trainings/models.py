@@ -112,7 +112,7 @@ class Training(models.Model):
 
     @property
     def level_label(self) -> str:
-        return OrganiserLevel(self.level).label
+        return str(OrganiserLevel(self.level).label)
 
     @property
     def level(self) -> str:
