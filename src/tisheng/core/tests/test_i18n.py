@@ -305,7 +305,7 @@ def test_django_form_messages_are_the_platforms_own_chinese():
         assert errors["name"] == ["最多填写 5 个字（现在 6 个），请删减。"]
         assert errors["count"] == ["请填写整数。"]
         assert errors["day"] == errors["colour"] == ["请填写此项。"]
-        assert errors["attachment"] == ["上传的文件是空的（0 字节），请检查后重新选择。"]
+        assert errors["attachment"] == ["上传的是空文件（0 字节），请检查后重新选择。"]
     with translation.override("en"):
         assert _errors({"name": "x"})["name"] == ["Ensure this value has at least 2 characters (it has 1)."]
         assert _errors({})["count"] == ["This field is required."]
