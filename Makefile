@@ -10,7 +10,7 @@ PORT   ?= 8000
 TEACHERS ?= 3000
 export TISHENG_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: setup demo serve test test-pg bench bench-pg lint format clean
+.PHONY: setup demo serve test test-pg bench bench-pg lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Regenerate the English catalog from the code, then compile it and the zh_Hans overrides of
+# Django's own messages (hand-written: never run makemessages for zh_Hans).
+messages: setup
+	cd src/tisheng && ../../$(BIN)/tisheng makemessages -l en --no-obsolete && ../../$(BIN)/tisheng compilemessages -l en -l zh_Hans
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(FONTS) var

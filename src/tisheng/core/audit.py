@@ -9,6 +9,7 @@ Each app keeps small typed functions per event kind in its own `events.py` that 
 """
 
 from django.db import models, transaction
+from django.utils import translation
 
 from .context import current_origin
 from .models import AuditEvent
@@ -42,6 +43,14 @@ def _build(*, kind: str, actor, target, summary: str, data: dict | None, actor_l
         user_agent=origin.user_agent,
         via=origin.via,
     )
+
+
+def chinese(label) -> str:
+    """A choice label in the source language: summaries are stored once, whoever reads them later.
+
+    `label` is a lazy label or a bound `get_FOO_display` (called with translations off)."""
+    with translation.override(None):
+        return str(label() if callable(label) else label)
 
 
 def record(*, kind: str, actor, target=None, summary: str = "", data: dict | None = None) -> AuditEvent:

@@ -50,11 +50,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 class FileKind(models.TextChoices):
     """What a file is for a reader (and for the city's size limits); stored on evidence files."""
 
-    DOCUMENT = "document", "文档"
-    SLIDES = "slides", "演示文稿"
+    DOCUMENT = "document", gettext_lazy("文档")
+    SLIDES = "slides", gettext_lazy("演示文稿")
     PDF = "pdf", "PDF"
-    IMAGE = "image", "图片"
-    VIDEO = "video", "视频"
+    IMAGE = "image", gettext_lazy("图片")
+    VIDEO = "video", gettext_lazy("视频")
 
 
 class ContentRefused(ValidationFailed):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tisheng.core.files import FileKind  # what a file is, shared with plan attachments
 
@@ -22,12 +23,12 @@ MAX_TEXT = 10_000
 
 
 class EvidenceStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已提交，待评审"
-    WITHDRAWN = "withdrawn", "已撤回"
-    UNDER_REVIEW = "under_review", "评审中"
-    ACCEPTED = "accepted", "合格"
-    REJECTED = "rejected", "不合格，可修改后重新提交"
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交，待评审")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    UNDER_REVIEW = "under_review", _("评审中")
+    ACCEPTED = "accepted", _("合格")
+    REJECTED = "rejected", _("不合格，可修改后重新提交")
 
 
 # The teacher may change texts and files in these states; submitted evidence is withdrawn first.
@@ -144,11 +145,11 @@ class EvidenceVersion(models.Model):
 
 
 class UploadStatus(models.TextChoices):
-    RECEIVING = "receiving", "上传中"
-    COMPLETE = "complete", "已完成"
-    REFUSED = "refused", "文件未通过检查"
-    CANCELLED = "cancelled", "已取消"
-    EXPIRED = "expired", "已过期"
+    RECEIVING = "receiving", _("上传中")
+    COMPLETE = "complete", _("已完成")
+    REFUSED = "refused", _("文件未通过检查")
+    CANCELLED = "cancelled", _("已取消")
+    EXPIRED = "expired", _("已过期")
 
 
 class EvidenceUpload(models.Model):

@@ -6,7 +6,7 @@ def import_uploaded(*, actor, job) -> None:
         kind="import.uploaded",
         actor=actor,
         target=job,
-        summary=f"上传{job.get_kind_display()}“{job.original_name}”",
+        summary=f"上传{audit.chinese(job.get_kind_display)}“{job.original_name}”",
         data={"kind": job.kind, "valid_only": job.valid_only},
     )
 

@@ -5,24 +5,25 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportKind(models.TextChoices):
-    UNITS = "units", "学校名单"
-    ROSTER = "roster", "教师花名册"
-    COURSE_HOURS = "course_hours", "网络研修学时（课程完成记录）"
-    ROLES = "roles", "人员角色（任命）"
+    UNITS = "units", _("学校名单")
+    ROSTER = "roster", _("教师花名册")
+    COURSE_HOURS = "course_hours", _("网络研修学时（课程完成记录）")
+    ROLES = "roles", _("人员角色（任命）")
 
 
 class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", "已上传"
-    CHECKING = "checking", "正在检查"
-    CHECKED = "checked", "检查完成，待确认"
-    QUEUED = "queued", "已确认，排队中"
-    APPLYING = "applying", "正在导入"
-    DONE = "done", "导入完成"
-    REJECTED = "rejected", "文件无法导入"
-    FAILED = "failed", "导入失败，未写入任何数据"
+    UPLOADED = "uploaded", _("已上传")
+    CHECKING = "checking", _("正在检查")
+    CHECKED = "checked", _("检查完成，待确认")
+    QUEUED = "queued", _("已确认，排队中")
+    APPLYING = "applying", _("正在导入")
+    DONE = "done", _("导入完成")
+    REJECTED = "rejected", _("文件无法导入")
+    FAILED = "failed", _("导入失败，未写入任何数据")
 
 
 class ImportJob(models.Model):

@@ -16,6 +16,7 @@ is "unchanged", so importing the same sheet again changes nothing.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import translation
 
 from tisheng.core import audit, cleaning
 from tisheng.core.errors import AppError
@@ -47,10 +48,11 @@ COLUMNS = [
 
 # Role names as clerks write them → (role, marks).
 ROLE_NAMES: dict[str, tuple[str, dict]] = {}
-for _role in Role:
-    if _role != Role.TEACHER:
-        ROLE_NAMES[cleaning.compact(_role.label)] = (_role.value, {})
-        ROLE_NAMES[_role.value.upper()] = (_role.value, {})
+with translation.override(None):  # the Chinese labels (translated lazily), whatever language imports us
+    for _role in Role:
+        if _role != Role.TEACHER:
+            ROLE_NAMES[cleaning.compact(_role.label)] = (_role.value, {})
+            ROLE_NAMES[_role.value.upper()] = (_role.value, {})
 ROLE_NAMES.update(
     {
         "市工程办": (Role.CITY_ADMIN, {}),

@@ -2,19 +2,20 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Environment(models.TextChoices):
-    MULTIMEDIA = "multimedia", "多媒体教学环境"
-    MIXED = "mixed", "混合教学环境"
-    SMART = "smart", "智慧教学环境"
+    MULTIMEDIA = "multimedia", _("多媒体教学环境")
+    MIXED = "mixed", _("混合教学环境")
+    SMART = "smart", _("智慧教学环境")
 
 
 class Dimension(models.TextChoices):
-    LEARNER_ANALYSIS = "learner_analysis", "学情分析"
-    DESIGN = "design", "教学设计"
-    GUIDANCE = "guidance", "学法指导"
-    ASSESSMENT = "assessment", "学业评价"
+    LEARNER_ANALYSIS = "learner_analysis", _("学情分析")
+    DESIGN = "design", _("教学设计")
+    GUIDANCE = "guidance", _("学法指导")
+    ASSESSMENT = "assessment", _("学业评价")
 
 
 def default_rubric() -> list[dict]:

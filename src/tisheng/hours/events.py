@@ -18,7 +18,7 @@ def manual_recorded(*, actor, entry) -> None:
         kind="hours.manual_recorded",
         actor=actor,
         target=entry,
-        summary=f"手工录入学时 {entry.hours}（{entry.get_kind_display()}）教师#{entry.teacher_id}",
+        summary=f"手工录入学时 {entry.hours}（{audit.chinese(entry.get_kind_display)}）教师#{entry.teacher_id}",
         data={
             "teacher": entry.teacher_id,
             "kind": entry.kind,
@@ -34,7 +34,7 @@ def entry_removed(*, actor, entry) -> None:
         kind="hours.entry_removed",
         actor=actor,
         target=entry,
-        summary=f"撤销学时记录 {entry.hours}（{entry.get_kind_display()}）教师#{entry.teacher_id}",
+        summary=f"撤销学时记录 {entry.hours}（{audit.chinese(entry.get_kind_display)}）教师#{entry.teacher_id}",
         data={
             "teacher": entry.teacher_id,
             "kind": entry.kind,

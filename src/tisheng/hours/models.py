@@ -12,21 +12,22 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MAX_HOURS = Decimal("100")
 
 
 class HoursKind(models.TextChoices):
-    ONLINE = "online", "网络研修"
-    PRACTICE = "practice", "校本实践"
+    ONLINE = "online", _("网络研修")
+    PRACTICE = "practice", _("校本实践")
 
 
 class HoursSource(models.TextChoices):
-    COURSE_IMPORT = "course_import", "网络课程学习"
-    OFFLINE_TRAINING = "offline_training", "线下集中培训"
-    RESEARCH_ACTIVITY = "research_activity", "校本研修活动"
-    ACCEPTED_EVIDENCE = "accepted_evidence", "测评成果通过"
-    MANUAL = "manual", "手工录入"
+    COURSE_IMPORT = "course_import", _("网络课程学习")
+    OFFLINE_TRAINING = "offline_training", _("线下集中培训")
+    RESEARCH_ACTIVITY = "research_activity", _("校本研修活动")
+    ACCEPTED_EVIDENCE = "accepted_evidence", _("测评成果通过")
+    MANUAL = "manual", _("手工录入")
 
 
 class HoursEntry(models.Model):

@@ -8,6 +8,7 @@ services in services.py keep these copies in step; nothing else writes them.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from tisheng.core.masking import mask_id, mask_phone
 
@@ -26,10 +27,10 @@ class City(models.Model):
 
 
 class CountyKind(models.TextChoices):
-    COUNTY = "county", "县"
-    DISTRICT = "district", "区"
-    MANAGEMENT_AREA = "management_area", "管理区"
-    CITY_DIRECT = "city_direct", "市直"
+    COUNTY = "county", _("县")
+    DISTRICT = "district", _("区")
+    MANAGEMENT_AREA = "management_area", _("管理区")
+    CITY_DIRECT = "city_direct", _("市直")
 
 
 class County(models.Model):
@@ -68,19 +69,19 @@ class Zone(models.Model):
 
 
 class Locality(models.TextChoices):
-    URBAN = "urban", "城区"
-    TOWN = "town", "乡镇"
-    VILLAGE = "village", "村"
+    URBAN = "urban", _("城区")
+    TOWN = "town", _("乡镇")
+    VILLAGE = "village", _("村")
 
 
 class Stage(models.TextChoices):
-    KINDERGARTEN = "kindergarten", "幼儿园"
-    PRIMARY = "primary", "小学"
-    JUNIOR = "junior", "初中"
-    SENIOR = "senior", "高中"
-    NINE_YEAR = "nine_year", "九年一贯制"
-    TWELVE_YEAR = "twelve_year", "十二年一贯制"
-    COMPLETE_SECONDARY = "complete_secondary", "完全中学"
+    KINDERGARTEN = "kindergarten", _("幼儿园")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中")
+    NINE_YEAR = "nine_year", _("九年一贯制")
+    TWELVE_YEAR = "twelve_year", _("十二年一贯制")
+    COMPLETE_SECONDARY = "complete_secondary", _("完全中学")
 
 
 class School(models.Model):
@@ -137,9 +138,9 @@ class TeachingGroup(models.Model):
 
 
 class Gender(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
-    UNKNOWN = "", "未填"
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+    UNKNOWN = "", _("未填")
 
 
 class Teacher(models.Model):

@@ -46,7 +46,7 @@ def me(request):
         "roles": [
             {
                 "role": r[0],
-                "role_label": Role(r[0]).label,
+                "role_label": str(Role(r[0]).label),
                 "unit_kind": r[1],
                 "unit_id": r[2],
                 "is_principal": r[3],

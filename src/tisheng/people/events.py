@@ -107,7 +107,7 @@ def role_assigned(*, actor, assignment) -> None:
         actor=actor,
         target=assignment,
         summary=f"任命 {assignment.user.display_name} 为 {assignment.unit} "
-        f"{assignment.get_role_display()}{_marks(assignment)}",
+        f"{audit.chinese(assignment.get_role_display)}{_marks(assignment)}",
         data=_role_data(assignment),
     )
 
@@ -118,7 +118,7 @@ def role_revoked(*, actor, assignment) -> None:
         actor=actor,
         target=assignment,
         summary=f"撤销 {assignment.user.display_name} 的 {assignment.unit} "
-        f"{assignment.get_role_display()}{_marks(assignment)}",
+        f"{audit.chinese(assignment.get_role_display)}{_marks(assignment)}",
         data=_role_data(assignment),
     )
 

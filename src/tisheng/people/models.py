@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -35,16 +36,16 @@ class User(AbstractUser):
 
 
 class Role(models.TextChoices):
-    CITY_ADMIN = "city_admin", "市工程办管理员"
-    CITY_GUIDE = "city_guide", "市级指导团队成员"
-    COUNTY_ADMIN = "county_admin", "县区管理员"
-    COUNTY_GUIDE = "county_guide", "县级指导团队成员"
-    SCHOOL_TEAM = "school_team", "学校管理团队成员"
-    GROUP_LEADER = "group_leader", "教研组长"
-    TEACHER = "teacher", "教师"
-    EVALUATOR = "evaluator", "第三方评价人员"
+    CITY_ADMIN = "city_admin", _("市工程办管理员")
+    CITY_GUIDE = "city_guide", _("市级指导团队成员")
+    COUNTY_ADMIN = "county_admin", _("县区管理员")
+    COUNTY_GUIDE = "county_guide", _("县级指导团队成员")
+    SCHOOL_TEAM = "school_team", _("学校管理团队成员")
+    GROUP_LEADER = "group_leader", _("教研组长")
+    TEACHER = "teacher", _("教师")
+    EVALUATOR = "evaluator", _("第三方评价人员")
     # R-EVAL: 学校考核小组 — assesses the teachers' evidence for the school; views the school, manages nothing.
-    ASSESSMENT_GROUP = "assessment_group", "学校考核小组成员"
+    ASSESSMENT_GROUP = "assessment_group", _("学校考核小组成员")
 
 
 # Which unit each role is bound to. The evaluator may be bound to a city, a county or a school.
@@ -186,10 +187,10 @@ class ApiToken(models.Model):
 
 
 class CodeBatchStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "正在生成"
-    DONE = "done", "已完成"
-    FAILED = "failed", "失败"
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在生成")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
 
 
 class SignInCodeBatch(models.Model):

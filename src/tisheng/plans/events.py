@@ -37,7 +37,7 @@ def plan_event(*, actor, plan, action: str, reason: str = "") -> None:
         kind=f"plan.{action}",
         actor=actor,
         target=plan,
-        summary=f"{plan.get_kind_display()}《{plan.title}》{action}",
+        summary=f"{audit.chinese(plan.get_kind_display)}《{plan.title}》{action}",
         data={"version": plan.version, "status": plan.status, "reason": reason[:500]},
     )
 

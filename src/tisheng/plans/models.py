@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SchoolLaunch(models.Model):
@@ -59,17 +60,17 @@ class Pick(models.Model):
 
 
 class PlanKind(models.TextChoices):
-    SCHOOL_IT = "school_it", "学校信息化发展规划（整校推进方案）"
-    SCHOOL_RESEARCH = "school_research", "校本研修方案"
-    GROUP_RESEARCH = "group_research", "教研组研修计划"
-    PERSONAL = "personal", "个人研修计划"
+    SCHOOL_IT = "school_it", _("学校信息化发展规划（整校推进方案）")
+    SCHOOL_RESEARCH = "school_research", _("校本研修方案")
+    GROUP_RESEARCH = "group_research", _("教研组研修计划")
+    PERSONAL = "personal", _("个人研修计划")
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已提交，待审核"
-    APPROVED = "approved", "已通过（已备案）"
-    RETURNED = "returned", "已退回"
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交，待审核")
+    APPROVED = "approved", _("已通过（已备案）")
+    RETURNED = "returned", _("已退回")
 
 
 class Plan(models.Model):
@@ -149,12 +150,12 @@ class PlanAttachment(models.Model):
 
 
 class PlanAction(models.TextChoices):
-    SAVED = "saved", "保存草稿"
-    SUBMITTED = "submitted", "提交"
-    RESUBMITTED = "resubmitted", "重新提交"
-    WITHDRAWN = "withdrawn", "撤回"
-    APPROVED = "approved", "通过"
-    RETURNED = "returned", "退回"
+    SAVED = "saved", _("保存草稿")
+    SUBMITTED = "submitted", _("提交")
+    RESUBMITTED = "resubmitted", _("重新提交")
+    WITHDRAWN = "withdrawn", _("撤回")
+    APPROVED = "approved", _("通过")
+    RETURNED = "returned", _("退回")
 
 
 class PlanEvent(models.Model):

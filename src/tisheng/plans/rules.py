@@ -12,7 +12,7 @@ DIMENSION_ORDER = [d.value for d in Dimension]
 
 
 def _label(dim: str) -> str:
-    return Dimension(dim).label
+    return str(Dimension(dim).label)
 
 
 @dataclass(frozen=True)

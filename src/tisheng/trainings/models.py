@@ -10,14 +10,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tisheng.hours.models import MAX_HOURS, HoursKind
 
 
 class OrganiserLevel(models.TextChoices):
-    CITY = "city", "市级"
-    COUNTY = "county", "县区级"
-    SCHOOL = "school", "校级"
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县区级")
+    SCHOOL = "school", _("校级")
 
 
 class Training(models.Model):
@@ -111,7 +112,7 @@ class Training(models.Model):
 
     @property
     def level_label(self) -> str:
-        return OrganiserLevel(self.level).label
+        return str(OrganiserLevel(self.level).label)
 
     @property
     def level(self) -> str:
@@ -123,8 +124,8 @@ class Training(models.Model):
 
 
 class AttendanceMethod(models.TextChoices):
-    LIST = "list", "名单登记"
-    QR = "qr", "扫码签到"
+    LIST = "list", _("名单登记")
+    QR = "qr", _("扫码签到")
 
 
 class Attendance(models.Model):
