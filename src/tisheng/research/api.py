@@ -6,13 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from tisheng.core.schemas import InputSchema
+from tisheng.core.pagination import ApiPagination
+from tisheng.core.schemas import Id, InputSchema, choice_of, tenths
 from tisheng.core.scoping import scope_for
 from tisheng.hours import selectors as hours_selectors
 
 from . import selectors, services
+from .models import Rating
 
 router = Router(tags=["research"])
 
@@ -90,25 +92,28 @@ class ResearchSchoolOut(Schema):
 
 
 # ---- input -----------------------------------------------------------------------------------------
+ActivityHours = tenths(ge=0, le=20, description="学时：0到20，最多一位小数")
+
+
 class OpenClassIn(InputSchema):
-    teacher_id: int
+    teacher_id: Id
     topic: str = Field(max_length=120)
-    point_id: int
+    point_id: Id
     scheduled_at: dt.datetime
     place: str = Field(max_length=120)
-    giver_hours: Decimal = Decimal("2")
-    observer_hours: Decimal = Decimal("1")
+    giver_hours: ActivityHours = Decimal("2")
+    observer_hours: ActivityHours = Decimal("1")
 
 
 class ObservationIn(InputSchema):
     comment: str = Field(max_length=2000)
-    rating: str = Field("", max_length=10)
+    rating: choice_of(Rating, blank=True) = ""
 
 
 # ---- open classes (R-RESEARCH) ---------------------------------------------------------------------------------
 @router.get("/open-classes", response=list[OpenClassOut], summary="公开课")
-@paginate(LimitOffsetPagination)
-def open_classes(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def open_classes(request, school_id: Id | None = None):
     return selectors.open_class_list(scope=scope_for(request.auth), school_id=school_id)
 
 
@@ -118,7 +123,7 @@ def _open_class_detail(scope, open_class):
 
 
 @router.get("/open-classes/{open_class_id}", response=OpenClassDetailOut, summary="公开课详情与听评课记录")
-def open_class_detail(request, open_class_id: int):
+def open_class_detail(request, open_class_id: Id):
     scope = scope_for(request.auth)
     return _open_class_detail(scope, selectors.open_class_get(scope=scope, open_class_id=open_class_id))
 
@@ -146,7 +151,7 @@ def open_class_create(request, payload: OpenClassIn):
     response={201: ObservationOut},
     summary="登记听课评课（教师）",
 )
-def observation_create(request, open_class_id: int, payload: ObservationIn):
+def observation_create(request, open_class_id: Id, payload: ObservationIn):
     scope = scope_for(request.auth)
     open_class = selectors.open_class_get(scope=scope, open_class_id=open_class_id)
     observation = services.observation_record(
@@ -160,7 +165,7 @@ def observation_create(request, open_class_id: int, payload: ObservationIn):
     response=OpenClassDetailOut,
     summary="确认公开课已举行（学校管理团队）",
 )
-def open_class_held(request, open_class_id: int):
+def open_class_held(request, open_class_id: Id):
     scope = scope_for(request.auth)
     open_class = services.open_class_mark_held(
         actor=request.auth, open_class=selectors.open_class_get(scope=scope, open_class_id=open_class_id)
@@ -169,14 +174,14 @@ def open_class_held(request, open_class_id: int):
 
 
 @router.get("/research/teachers", response=list[ResearchTeacherOut], summary="教师上公开课和听评课次数")
-@paginate(LimitOffsetPagination)
-def research_teachers(request, school_id: int | None = None):
+@paginate(ApiPagination)
+def research_teachers(request, school_id: Id | None = None):
     return selectors.teacher_research_counts(scope=scope_for(request.auth), school_id=school_id)
 
 
 @router.get(
     "/research/schools", response=list[ResearchSchoolOut], summary="各学校上公开课教师比例（要求50%）"
 )
-@paginate(LimitOffsetPagination)
-def research_schools(request, county_id: int | None = None):
+@paginate(ApiPagination)
+def research_schools(request, county_id: Id | None = None):
     return selectors.school_research_summary(scope=scope_for(request.auth), county_id=county_id)
