@@ -241,8 +241,8 @@ def write_roster(path: Path, schools: list[tuple[str, str, str]], rows: int) -> 
 
     import xlsxwriter
 
+    from tisheng.core.cleaning import id_check_char
     from tisheng.demo.city import GIVEN, SURNAMES
-    from tisheng.exchange.cleaning import id_check_char
 
     rng = random.Random(SEED)
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
