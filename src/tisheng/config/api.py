@@ -334,6 +334,8 @@ declare_error_statuses(
         programme_router,
         plans_router,
         hours_router,
+        trainings_router,
+        research_router,
         evidence_router,
         progress_router,
         research_router,

@@ -8,7 +8,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import AuthenticationError
 
 from tisheng.core.errors import NotFound, ValidationFailed
-from tisheng.core.schemas import ErrorOut, InputSchema, errors
+from tisheng.core.pagination import API_MAX_LIMIT, API_MAX_OFFSET
+from tisheng.core.schemas import Id, InputSchema, errors, filter_of, listed
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.people.models import Role
 
@@ -96,7 +97,6 @@ def token_revoke(request):
 
 
 # ---- appointments (R-TEAM) -------------------------------------------------------------------------
-ERRORS = {status: ErrorOut for status in (400, 401, 403, 404, 409, 413, 422)}
 UNIT_FIELDS = ("city_id", "county_id", "school_id", "group_id")
 
 
@@ -152,10 +152,10 @@ def _assignment(scope, a) -> dict:
 
 
 class AssignmentFilter(InputSchema):
-    city_id: int | None = Field(None, ge=1, le=2**62)
-    county_id: int | None = Field(None, ge=1, le=2**62)
-    school_id: int | None = Field(None, ge=1, le=2**62)
-    role: str = Field("", max_length=20)
+    city_id: Id | None = None
+    county_id: Id | None = None
+    school_id: Id | None = None
+    role: filter_of(Role) = ""
     q: str = Field("", max_length=64)
 
 
@@ -177,22 +177,22 @@ def _unit_filter(scope, f) -> object | None:
 
 @router.get(
     "/role-assignments",
-    response={200: AssignmentPage, **ERRORS},
+    response=AssignmentPage,
     summary="我管理范围内的人员与角色（可按单位、角色、姓名/手机号筛选）",
 )
 def assignment_list(
     request,
     filters: Query[AssignmentFilter],
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=API_MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),
 ):
     scope = scope_for(request.auth)
     unit = _unit_filter(scope, filters)
     if unit is False:
-        return 200, {"count": 0, "items": []}
+        return {"count": 0, "items": []}
     qs = selectors.assignment_list(scope=scope, unit=unit, role=filters.role, q=filters.q)
     count = qs.count()
-    return 200, {"count": count, "items": [_assignment(scope, a) for a in qs[offset : offset + limit]]}
+    return {"count": count, "items": [_assignment(scope, a) for a in qs[offset : offset + limit]]}
 
 
 class NewPerson(InputSchema):
@@ -201,13 +201,14 @@ class NewPerson(InputSchema):
 
 
 class AssignmentIn(InputSchema):
-    role: str = Field(..., max_length=20)
-    city_id: int | None = Field(None, ge=1, le=2**62)
-    county_id: int | None = Field(None, ge=1, le=2**62)
-    school_id: int | None = Field(None, ge=1, le=2**62)
-    group_id: int | None = Field(None, ge=1, le=2**62)
-    user_id: int | None = Field(None, ge=1, le=2**62, description="一个在您管理范围内的人员（见 /people）")
-    teacher_id: int | None = Field(None, ge=1, le=2**62, description="花名册上的教师")
+    # Listed in the document; which roles a person may give stays the service's check (R-TEAM).
+    role: listed(Role.values)
+    city_id: Id | None = None
+    county_id: Id | None = None
+    school_id: Id | None = None
+    group_id: Id | None = None
+    user_id: Id | None = Field(None, description="一个在您管理范围内的人员（见 /people）")
+    teacher_id: Id | None = Field(None, description="花名册上的教师")
     new_person: NewPerson | None = Field(None, description="不在花名册上的人员：姓名与手机号")
     is_principal: bool = False
     is_cio: bool = False
@@ -232,7 +233,7 @@ def _unit_of(payload):
 
 @router.post(
     "/role-assignments",
-    response={201: AssignmentOut, **ERRORS},
+    response={201: AssignmentOut},
     summary="任命：给一个人在某单位的角色（R-TEAM）",
 )
 def assignment_create(request, payload: AssignmentIn):
@@ -265,10 +266,10 @@ def assignment_create(request, payload: AssignmentIn):
 
 @router.delete(
     "/role-assignments/{assignment_id}",
-    response={204: None, **ERRORS},
+    response={204: None},
     summary="撤销任命（下一次请求起生效）",
 )
-def assignment_delete(request, assignment_id: int):
+def assignment_delete(request, assignment_id: Id):
     scope = scope_for(request.auth)
     assignment = selectors.assignment_get_managed(scope=scope, assignment_id=assignment_id)
     services.role_revoke(actor=request.auth, assignment=assignment)
@@ -281,7 +282,7 @@ class PersonOut(PersonRef):
 
 @router.get(
     "/people",
-    response={200: list[PersonOut], **ERRORS},
+    response={200: list[PersonOut], **errors(400)},
     summary="在我管理范围内按姓名、手机号、身份证号或花名册编号查找人员（最多20人）",
 )
 def person_search(request, q: str = Query(..., min_length=1, max_length=64)):
@@ -303,7 +304,7 @@ def person_search(request, q: str = Query(..., min_length=1, max_length=64)):
 
 class CodeIssueIn(InputSchema):
     # Teachers chosen one by one (their passwords are reset); empty: everyone without a password yet.
-    teacher_ids: list[int] = Field(default_factory=list, max_length=services.MAX_SELECTED)
+    teacher_ids: list[Id] = Field(default_factory=list, max_length=services.MAX_SELECTED)
 
 
 class CodeBatchOut(Schema):
@@ -342,15 +343,12 @@ def _batch_out(batch) -> dict:
     }
 
 
-ISSUE_ERRORS = {202: CodeBatchOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
 @router.post(
     "/schools/{school_id}/sign-in-codes",
-    response=ISSUE_ERRORS,
+    response={202: CodeBatchOut},
     summary="为本校教师发放激活码（后台生成登录单 PDF 与 Excel）",
 )
-def school_codes_issue(request, school_id: int, payload: CodeIssueIn):
+def school_codes_issue(request, school_id: Id, payload: CodeIssueIn):
     school = selectors.managed_school(scope=scope_for(request.auth), school_id=school_id)
     batch = services.sign_in_codes_issue(actor=request.auth, school=school, teacher_ids=payload.teacher_ids)
     return 202, _batch_out(batch)
@@ -358,10 +356,10 @@ def school_codes_issue(request, school_id: int, payload: CodeIssueIn):
 
 @router.post(
     "/counties/{county_id}/sign-in-codes",
-    response=ISSUE_ERRORS,
+    response={202: CodeBatchOut},
     summary="为全县（区）尚未设置密码的教师发放激活码",
 )
-def county_codes_issue(request, county_id: int):
+def county_codes_issue(request, county_id: Id):
     county = selectors.managed_county(scope=scope_for(request.auth), county_id=county_id)
     batch = services.sign_in_codes_issue(actor=request.auth, county=county)
     return 202, _batch_out(batch)
@@ -369,16 +367,16 @@ def county_codes_issue(request, county_id: int):
 
 @router.get(
     "/sign-in-code-batches/{batch_id}",
-    response={200: CodeBatchOut, 401: ErrorOut, 404: ErrorOut},
+    response=CodeBatchOut,
     summary="激活码发放进度",
 )
 def code_batch_get(request, batch_id: UUID):
-    return 200, _batch_out(selectors.code_batch(scope=scope_for(request.auth), batch_id=batch_id))
+    return _batch_out(selectors.code_batch(scope=scope_for(request.auth), batch_id=batch_id))
 
 
 @router.get(
     "/sign-in-code-batches/{batch_id}/download",
-    response={200: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: None},
     summary="下载登录单（format=pdf）或登录码清单（format=xlsx）",
 )
 def code_batch_download(request, batch_id: UUID, format: Literal["pdf", "xlsx"] = "pdf"):  # noqa: A002
@@ -391,10 +389,10 @@ def code_batch_download(request, batch_id: UUID, format: Literal["pdf", "xlsx"] 
 
 @router.post(
     "/teachers/{teacher_id}/unlock",
-    response={204: None, 401: ErrorOut, 404: ErrorOut},
+    response={204: None},
     summary="解除教师账号的登录锁定（学校及上级管理员）",
 )
-def teacher_unlock(request, teacher_id: int):
+def teacher_unlock(request, teacher_id: Id):
     teacher = selectors.managed_teacher(scope=scope_for(request.auth), teacher_id=teacher_id)
     services.account_unlock(actor=request.auth, user=teacher.user)
     return 204, None
@@ -407,7 +405,7 @@ class PasswordChangeIn(InputSchema):
 
 @router.post(
     "/me/password",
-    response={204: None, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
+    response={204: None},
     summary="修改自己的密码（其他会话和全部令牌随之失效）",
 )
 def password_change(request, payload: PasswordChangeIn):

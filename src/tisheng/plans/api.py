@@ -5,10 +5,11 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tisheng.core.errors import NotFound, ValidationFailed
-from tisheng.core.schemas import ErrorOut, Id, InputSchema, choice_of, errors, filter_of
+from tisheng.core.pagination import ApiPagination
+from tisheng.core.schemas import INT_MAX, Count, Id, InputSchema, choice_of, errors, filter_of
 from tisheng.core.scoping import get_visible, scope_for
 from tisheng.framework.models import Environment
 from tisheng.organisation.selectors import teacher_get
@@ -43,7 +44,7 @@ class MenuPublishIn(MenuIn):
     # Points whose picks submitted or accepted evidence holds leave the menu only with this set.
     confirm_held: bool = False
     # The menu version previewed; a menu published in between is refused (409, menu_changed).
-    expected_version: int | None = Field(None, ge=0, le=2**31 - 1)
+    expected_version: Count | None = None
 
 
 class TeacherRef(Schema):
@@ -72,9 +73,6 @@ class MenuPreviewOut(Schema):
     version: int
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
 def _menu_out(school, launch) -> dict:
     return {
         "school_id": school.pk,
@@ -101,7 +99,7 @@ def menu_get(request, school_id: Id):
 
 @router.post(
     "/schools/{school_id}/menu/preview",
-    response={200: MenuPreviewOut, **ERRORS},
+    response=MenuPreviewOut,
     summary="预览发布菜单的变化（新增、移出的能力点，受影响的教师和已有成果的选点）",
 )
 def menu_preview(request, school_id: Id, payload: MenuIn):
@@ -122,7 +120,7 @@ def menu_preview(request, school_id: Id, payload: MenuIn):
 
 @router.put(
     "/schools/{school_id}/menu",
-    response={200: MenuPublishOut, **ERRORS},
+    response=MenuPublishOut,
     summary="发布学校的能力点菜单（R-DIM）；移出已有成果的能力点须 confirm_held，否则 409 并列出受影响的教师",
 )
 def menu_put(request, school_id: Id, payload: MenuPublishIn):
@@ -251,8 +249,9 @@ def plans(request, status: filter_of(PlanStatus) = ""):
 
 class QueueFilters(InputSchema):
     queue: Literal["school", "group", "personal"]
-    school_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    status: Literal["", "draft", "submitted", "approved", "returned"] = "submitted"
+    # Explicit bounds as when the queue was added (narrower than Id; its tests refuse 2**40).
+    school_id: int | None = Field(None, ge=1, le=INT_MAX)
+    status: choice_of(PlanStatus, blank=True) = "submitted"
 
 
 @router.get(
@@ -260,7 +259,7 @@ class QueueFilters(InputSchema):
     response=list[PlanOut],
     summary="待我审核：按类型分队列（school 县区审核学校方案；group、personal 学校审核），按学校和状态筛选，最早的在前",
 )
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def plan_review_queue(request, filters: Query[QueueFilters]):
     # Only the plans this person reviews: asking for another level's queue yields nothing.
     return selectors.review_queue(
@@ -303,10 +302,10 @@ def plan_submit(request, plan_id: Id):
 
 @router.post(
     "/plans/{plan_id}/withdraw",
-    response={200: PlanDetailOut, **ERRORS},
+    response=PlanDetailOut,
     summary="撤回已提交、尚未审核的方案（回到草稿）",
 )
-def plan_withdraw(request, plan_id: int):
+def plan_withdraw(request, plan_id: Id):
     plan = selectors.plan_get(scope=scope_for(request.auth), plan_id=plan_id)
     return services.plan_withdraw(actor=request.auth, plan=plan)
 

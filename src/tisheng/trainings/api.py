@@ -3,17 +3,19 @@ by scanning. Scoped exactly like the pages: the same selectors and services. Pat
 trainings were part of the hours app."""
 
 import datetime as dt
-from decimal import Decimal
+from typing import Literal
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tisheng.core.errors import ValidationFailed
-from tisheng.core.schemas import InputSchema
+from tisheng.core.pagination import API_MAX_LIMIT, API_MAX_OFFSET, ApiPagination
+from tisheng.core.schemas import Id, InputSchema, choice_of, tenths
 from tisheng.core.scoping import get_visible, scope_for
+from tisheng.hours.models import MAX_HOURS, HoursKind
 
 from . import checkin, selectors, services
 
@@ -74,20 +76,23 @@ class CheckinCodeOut(Schema):
 
 
 # ---- input -----------------------------------------------------------------------------------------
+Hours = tenths(gt=0, le=MAX_HOURS, description="学时：大于0、不超过100，最多一位小数")
+
+
 class TrainingIn(InputSchema):
-    organiser_kind: str = Field(max_length=8, description="city、county 或 school")
-    organiser_id: int
+    organiser_kind: Literal["city", "county", "school"]
+    organiser_id: Id
     title: str = Field(max_length=120)
     place: str = Field(max_length=120)
     starts_at: dt.datetime
     ends_at: dt.datetime
-    hours: Decimal
-    kind: str = Field("practice", max_length=16)
-    audience_school_ids: list[int] = Field(default_factory=list, max_length=MAX_IDS)
+    hours: Hours
+    kind: choice_of(HoursKind) = "practice"
+    audience_school_ids: list[Id] = Field(default_factory=list, max_length=MAX_IDS)
 
 
 class TeacherIdsIn(InputSchema):
-    teacher_ids: list[int] = Field(max_length=MAX_IDS)
+    teacher_ids: list[Id] = Field(max_length=MAX_IDS)
 
 
 class CheckinIn(InputSchema):
@@ -96,7 +101,7 @@ class CheckinIn(InputSchema):
 
 # ---- trainings (R-OFFLINE) ----------------------------------------------------------------------------------
 @router.get("/trainings", response=list[TrainingOut], summary="线下集中培训")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def trainings(request):
     return selectors.training_list(scope=scope_for(request.auth))
 
@@ -134,7 +139,7 @@ def _training_detail(scope, training):
 
 
 @router.get("/trainings/{training_id}", response=TrainingDetailOut, summary="培训详情")
-def training_detail(request, training_id: int):
+def training_detail(request, training_id: Id):
     scope = scope_for(request.auth)
     return _training_detail(scope, selectors.training_get(scope=scope, training_id=training_id))
 
@@ -149,7 +154,10 @@ class AttendanceSheetOut(Schema):
     "/trainings/{training_id}/attendance", response=AttendanceSheetOut, summary="参训记录（可见范围内的教师）"
 )
 def training_attendance(
-    request, training_id: int, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+    request,
+    training_id: Id,
+    limit: int = Query(100, ge=1, le=API_MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),
 ):
     scope = scope_for(request.auth)
     training = selectors.training_get(scope=scope, training_id=training_id)
@@ -160,7 +168,7 @@ def training_attendance(
 @router.post(
     "/trainings/{training_id}/attendance", response={200: dict}, summary="按名单登记参训（主办单位管理员）"
 )
-def training_attendance_record(request, training_id: int, payload: TeacherIdsIn):
+def training_attendance_record(request, training_id: Id, payload: TeacherIdsIn):
     scope = scope_for(request.auth)
     training = selectors.training_get(scope=scope, training_id=training_id)
     services.training_require_manager(actor=request.auth, training=training)
@@ -176,7 +184,7 @@ def training_attendance_record(request, training_id: int, payload: TeacherIdsIn)
 @router.get(
     "/trainings/{training_id}/checkin-code", response=CheckinCodeOut, summary="当前签到码（主办单位管理员）"
 )
-def training_checkin_code(request, training_id: int):
+def training_checkin_code(request, training_id: Id):
     training = selectors.training_get_managed(scope=scope_for(request.auth), training_id=training_id)
     token = checkin.make_code(training.pk, now=timezone.now())
     return {

@@ -33,12 +33,17 @@ from schemathesis.specs.openapi.checks import (
 
 from tisheng.config.wsgi import application
 from tisheng.core.scoping import scope_for
+from tisheng.demo.services import demo_city_build
 from tisheng.evidence.models import EvidenceUpload
-from tisheng.hours.models import HoursEntry, OpenClass, Training
-from tisheng.organisation.demo import demo_city_build
-from tisheng.people.models import User
+from tisheng.evidence.selectors import evidence_files_visible, evidence_visible
+from tisheng.exchange.selectors import import_jobs_visible
+from tisheng.hours.models import HoursEntry
+from tisheng.people.models import RoleAssignment, SignInCodeBatch, User
 from tisheng.people.services import api_token_issue
 from tisheng.plans.models import Pick, PlanAttachment
+from tisheng.plans.selectors import plan_visible
+from tisheng.research.models import OpenClass
+from tisheng.trainings.models import Training
 
 pytestmark = pytest.mark.django_db
 
@@ -106,14 +111,19 @@ def _visible_ids(user) -> dict:
         "school_id": school.pk,
         "group_id": _first(scope.groups()),
         "teacher_id": teacher.pk,
-        "plan_id": _first(scope.plans()),
-        "evidence_id": _first(scope.evidence()),
-        "file_id": _first(scope.evidence_files()),
+        "plan_id": _first(plan_visible(scope)),
+        "evidence_id": _first(evidence_visible(scope)),
+        "file_id": _first(evidence_files_visible(scope)),
         "upload_id": str(
             EvidenceUpload.objects.filter(evidence__teacher=teacher).values_list("pk", flat=True).first()
             or uuid.uuid4()
         ),
-        "job_id": str(scope.import_jobs().values_list("pk", flat=True).first() or uuid.uuid4()),
+        "job_id": str(import_jobs_visible(scope).values_list("pk", flat=True).first() or uuid.uuid4()),
+        "batch_id": str(
+            SignInCodeBatch.objects.filter(county_id=school.county_id).values_list("pk", flat=True).first()
+            or uuid.uuid4()
+        ),
+        "assignment_id": _first(RoleAssignment.objects.filter(school=school).exclude(user=user)),
         "pick_id": _first(Pick.objects.filter(teacher__school=school)),
         "attachment_id": _first(PlanAttachment.objects.filter(plan__school=school)),
         "entry_id": _first(HoursEntry.objects.filter(teacher=teacher)),
