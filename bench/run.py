@@ -240,7 +240,6 @@ def write_roster(path: Path, schools: list[tuple[str, str, str]], rows: int) -> 
     import random
 
     import xlsxwriter
-    from tisheng.exchange.cleaning import id_check_char
 
     from tisheng.core.cleaning import id_check_char
     from tisheng.demo.city import GIVEN, SURNAMES

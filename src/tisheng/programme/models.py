@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def _number(value) -> str:
@@ -17,8 +18,8 @@ def _number(value) -> str:
 class PickCoverage(models.TextChoices):
     # R-PICK: "每个维度不少于1个" read as each dimension the school offers (default), or as at least
     # N dimensions; the seed is ambiguous, so the programme chooses.
-    EACH_OFFERED = "each_offered", "每个学校提供的维度至少选1个"
-    AT_LEAST_N = "at_least_n", "至少覆盖N个维度"
+    EACH_OFFERED = "each_offered", gettext_lazy("每个学校提供的维度至少选1个")
+    AT_LEAST_N = "at_least_n", gettext_lazy("至少覆盖N个维度")
 
 
 class ProgrammeSettings(models.Model):

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Rating(models.TextChoices):
-    EXCELLENT = "excellent", "优"
-    GOOD = "good", "良"
-    FAIR = "fair", "中"
-    POOR = "poor", "差"
+    EXCELLENT = "excellent", gettext_lazy("优")
+    GOOD = "good", gettext_lazy("良")
+    FAIR = "fair", gettext_lazy("中")
+    POOR = "poor", gettext_lazy("差")
 
 
 class OpenClass(models.Model):
