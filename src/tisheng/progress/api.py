@@ -114,7 +114,7 @@ def _figures_out(figures) -> list[dict]:
     response=CityProgressOut,
     summary="全市各县区进度（选点、学时、测评成果、计划），来自随写入更新的汇总",
 )
-def city_progress(request, city_id: int):
+def city_progress(request, city_id: Id):
     data = selectors.city_progress(scope=scope_for(request.auth), city_id=city_id)
     return {
         "id": data["city"].pk,
