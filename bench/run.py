@@ -229,7 +229,7 @@ def demo_schools() -> list[tuple[str, str, str]]:
 
     labels = dict(Stage.choices)
     return [
-        (name, county, labels.get(stage, ""))
+        (name, county, str(labels.get(stage, "")))
         for name, county, stage in School.objects.order_by("pk").values_list("name", "county__name", "stage")
     ]
 
