@@ -95,7 +95,36 @@ def user_with_role(role: str, unit, **marks) -> User:
     return user
 
 
+def place_of_every_role() -> dict:
+    """One school in 信阳市/浉河区 with a teacher, a colleague in their group, and a user of every role
+    over it (and one with none): the world the input tests of hours, trainings and research share."""
+    city = CityFactory(name="信阳市")
+    county = CountyFactory(city=city, name="浉河区")
+    school = SchoolFactory(county=county, name="浉河区第一小学")
+    group = GroupFactory(school=school, name="语文组")
+    teacher = TeacherFactory(school=school, group=group)
+    return {
+        "city": city,
+        "county": county,
+        "school": school,
+        "teacher": teacher,
+        "colleague": TeacherFactory(school=school, group=group),
+        "users": {
+            "city_admin": user_with_role(Role.CITY_ADMIN, city),
+            "city_guide": user_with_role(Role.CITY_GUIDE, city),
+            "county_admin": user_with_role(Role.COUNTY_ADMIN, county),
+            "county_guide": user_with_role(Role.COUNTY_GUIDE, county),
+            "principal": user_with_role(Role.SCHOOL_TEAM, school, is_principal=True),
+            "group_leader": user_with_role(Role.GROUP_LEADER, group),
+            "teacher": teacher.user,
+            "evaluator": user_with_role(Role.EVALUATOR, county),
+            "nobody": UserFactory(),
+        },
+    }
+
+
 __all__ = [
+    "place_of_every_role",
     "PASSWORD",
     "Role",
     "UserFactory",

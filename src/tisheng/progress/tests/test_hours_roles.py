@@ -9,14 +9,7 @@ from django.urls import reverse
 
 from tisheng.hours import services
 from tisheng.organisation.tests.factories import (
-    CityFactory,
-    CountyFactory,
-    GroupFactory,
-    Role,
-    SchoolFactory,
-    TeacherFactory,
-    UserFactory,
-    user_with_role,
+    place_of_every_role,
 )
 from tisheng.research.tests.factories import OpenClassFactory
 from tisheng.trainings.tests.factories import TrainingFactory
@@ -36,29 +29,7 @@ def _client(user):
 
 @pytest.fixture
 def place():
-    city = CityFactory(name="信阳市")
-    county = CountyFactory(city=city, name="浉河区")
-    school = SchoolFactory(county=county, name="浉河区第一小学")
-    group = GroupFactory(school=school, name="语文组")
-    teacher = TeacherFactory(school=school, group=group)
-    return {
-        "city": city,
-        "county": county,
-        "school": school,
-        "teacher": teacher,
-        "colleague": TeacherFactory(school=school, group=group),
-        "users": {
-            "city_admin": user_with_role(Role.CITY_ADMIN, city),
-            "city_guide": user_with_role(Role.CITY_GUIDE, city),
-            "county_admin": user_with_role(Role.COUNTY_ADMIN, county),
-            "county_guide": user_with_role(Role.COUNTY_GUIDE, county),
-            "principal": user_with_role(Role.SCHOOL_TEAM, school, is_principal=True),
-            "group_leader": user_with_role(Role.GROUP_LEADER, group),
-            "teacher": teacher.user,
-            "evaluator": user_with_role(Role.EVALUATOR, county),
-            "nobody": UserFactory(),
-        },
-    }
+    return place_of_every_role()
 
 
 def test_every_list_page_for_every_role(place):
