@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "tisheng.trainings",
     "tisheng.research",
     "tisheng.evidence",
+    "tisheng.evaluation",
+    "tisheng.scoring",
     "tisheng.progress",
     "tisheng.home",
     "tisheng.demo",

@@ -36,6 +36,15 @@ class SettingsOut(Schema):
     school_team_min: int
     school_team_max: int
     id_number_login: bool
+    peer_reviews_required: int
+    peer_reviewers_per_work: int
+    peer_review_days: int
+    peer_review_anonymous: bool
+    peer_review_after_own: bool
+    review_comment_min_chars: int
+    accepted_evidence_hours: Decimal
+    achieve_requires_hours: bool
+    achieve_min_score: int
 
 
 class SettingsIn(InputSchema):
@@ -59,6 +68,16 @@ class SettingsIn(InputSchema):
     school_team_max: int | None = Field(None, ge=1, le=30)
     # Issue 8 item 3: the ID number as a login, for a transition only.
     id_number_login: bool | None = None
+    # Issue 10: the evaluation chain (R-PEER, R-EVAL) and achievement (R-ACHIEVE).
+    peer_reviews_required: int | None = Field(None, ge=0, le=20)
+    peer_reviewers_per_work: int | None = Field(None, ge=1, le=10)
+    peer_review_days: int | None = Field(None, ge=1, le=60)
+    peer_review_anonymous: bool | None = None
+    peer_review_after_own: bool | None = None
+    review_comment_min_chars: int | None = Field(None, ge=0, le=500)
+    accepted_evidence_hours: tenths(ge=0, le=20) | None = None
+    achieve_requires_hours: bool | None = None
+    achieve_min_score: int | None = Field(None, ge=0, le=100)
 
 
 class CalendarIn(InputSchema):

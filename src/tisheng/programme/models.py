@@ -68,6 +68,21 @@ class ProgrammeSettings(models.Model):
     # Issue 8 item 3: teachers sign in with their generated login or mobile number; the ID number
     # as a login only during a transition the city chooses.
     id_number_login = models.BooleanField("允许用身份证号登录（过渡期）", default=False)
+    # R-PEER / R-EVAL (issue 10): the evaluation chain.
+    peer_reviews_required = models.PositiveSmallIntegerField("每位教师至少互评作品数", default=3)
+    peer_reviewers_per_work = models.PositiveSmallIntegerField("每件成果至少互评人数", default=3)
+    peer_review_days = models.PositiveSmallIntegerField("互评期限（天）", default=7)
+    peer_review_anonymous = models.BooleanField("互评匿名展示", default=True)
+    peer_review_after_own = models.BooleanField("教师提交自己的成果后才能看到分配的同伴作品", default=False)
+    review_comment_min_chars = models.PositiveSmallIntegerField("评语最少字数", default=20)
+    # Hours a passed evidence set credits (ledger source accepted_evidence); the seeds give no number.
+    accepted_evidence_hours = models.DecimalField(
+        "每项测评成果通过计校本实践学时", max_digits=3, decimal_places=1, default=Decimal("3")
+    )
+    # R-ACHIEVE: the seeds give no pass mark on sheet 3.3; a teacher achieves when the outcomes item
+    # is passed and (by default) the hours rules hold, and (if set above 0) the sheet reaches a score.
+    achieve_requires_hours = models.BooleanField("达成需学时达标", default=True)
+    achieve_min_score = models.PositiveSmallIntegerField("达成需教师考核表得分不低于（0为不要求）", default=0)
 
     class Meta:
         verbose_name = "项目设置"
@@ -100,6 +115,20 @@ class ProgrammeSettings(models.Model):
                     open_class_observer_hours__lte=20,
                 ),
                 name="programme_open_class_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    peer_reviews_required__lte=20,
+                    peer_reviewers_per_work__gte=1,
+                    peer_reviewers_per_work__lte=10,
+                    peer_review_days__gte=1,
+                    peer_review_days__lte=60,
+                    review_comment_min_chars__lte=500,
+                    accepted_evidence_hours__gte=0,
+                    accepted_evidence_hours__lte=20,
+                    achieve_min_score__lte=100,
+                ),
+                name="programme_evaluation_ranges",
             ),
         ]
 
@@ -153,6 +182,34 @@ class ProgrammeSettings(models.Model):
         }
 
     @property
+    def evaluation_rule(self) -> str:
+        # R-EVAL, R-PEER: self-evaluation, peer review in the group, the school assessment group.
+        return _(
+            "提交成果后先自评，再由教研组同伴互评，最后由学校考核小组评定；每位教师至少互评%(n)s件同伴作品"
+            "（每件成果至少%(m)s人互评），互评期限%(days)s天，评语不少于%(chars)s字，%(anon)s。"
+        ) % {
+            "n": self.peer_reviews_required,
+            "m": self.peer_reviewers_per_work,
+            "days": self.peer_review_days,
+            "chars": self.review_comment_min_chars,
+            "anon": _("互评人不公开") if self.peer_review_anonymous else _("互评人署名"),
+        }
+
+    @property
+    def achieve_rule(self) -> str:
+        # R-ACHIEVE
+        parts = [_("测评成果考核合格")]
+        if self.achieve_requires_hours:
+            parts.append(_("学时达标"))
+        if self.achieve_min_score:
+            parts.append(_("教师考核表不低于%(n)s分") % {"n": self.achieve_min_score})
+        return (
+            _("达成条件：")
+            + _("、").join(parts)
+            + _("。每项成果通过计校本实践%(h)s学时。") % {"h": _number(self.accepted_evidence_hours)}
+        )
+
+    @property
     def rules(self) -> list[tuple[str, str]]:
         """Every setting as a line a person reads: (what, the rule)."""
         return [
@@ -165,6 +222,8 @@ class ProgrammeSettings(models.Model):
             ),  # R-OFFLINE
             (_("校本研修"), self.research_rule),  # R-RESEARCH
             (_("公开课学时"), self.open_class_hours_rule),
+            (_("考核评价"), self.evaluation_rule),  # R-EVAL, R-PEER
+            (_("达成标准"), self.achieve_rule),  # R-ACHIEVE
             (
                 _("上传大小上限"),
                 _("文档%(doc)s MB，图片%(img)s MB，视频%(video)s MB。")

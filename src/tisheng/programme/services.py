@@ -29,6 +29,15 @@ EDITABLE = (
     "school_team_min",
     "school_team_max",
     "id_number_login",
+    "peer_reviews_required",
+    "peer_reviewers_per_work",
+    "peer_review_days",
+    "peer_review_anonymous",
+    "peer_review_after_own",
+    "review_comment_min_chars",
+    "accepted_evidence_hours",
+    "achieve_requires_hours",
+    "achieve_min_score",
 )
 
 
@@ -66,6 +75,20 @@ def _validate(values: dict) -> dict:
     # R-TEAM: 3–5 by default; a city may set its own range.
     if not 1 <= int(values["school_team_min"]) <= int(values["school_team_max"]) <= 30:
         errors["school_team_max"] = _("学校管理团队人数应满足 1 ≤ 最少人数 ≤ 最多人数 ≤ 30。")
+    # R-PEER, R-EVAL, R-ACHIEVE (issue 10).
+    if not 0 <= int(values["peer_reviews_required"]) <= 20:
+        errors["peer_reviews_required"] = _("互评件数应在0到20之间。")
+    if not 1 <= int(values["peer_reviewers_per_work"]) <= 10:
+        errors["peer_reviewers_per_work"] = _("每件成果互评人数应在1到10之间。")
+    if not 1 <= int(values["peer_review_days"]) <= 60:
+        errors["peer_review_days"] = _("互评期限应在1到60天之间。")
+    if not 0 <= int(values["review_comment_min_chars"]) <= 500:
+        errors["review_comment_min_chars"] = _("评语最少字数应在0到500之间。")
+    v = values["accepted_evidence_hours"]
+    if v is None or not Decimal("0") <= Decimal(v) <= Decimal("20"):
+        errors["accepted_evidence_hours"] = _("成果通过计学时应在0到20之间。")
+    if not 0 <= int(values["achieve_min_score"]) <= 100:
+        errors["achieve_min_score"] = _("达成分数应在0到100之间。")
     return errors
 
 
