@@ -13,7 +13,10 @@ What it does (no database: `tisheng.evaluation.allocation` is pure Python):
    paired school and up to three collaboration-zone schools as partners. With --shape mixed, 8 % of
    the teachers have no work, 4 % two works, 2 % of the works are by someone who is not a reviewer
    (a teacher who left the group), and 2 % of the groups have only 1-3 teachers, so the school and
-   partner tiers and the general (non-circulant) path run.
+   partner tiers and the general (non-circulant) path run. With --late 0.01, a second round follows:
+   1 % more teachers, each with a work, join random groups and are allocated with the first round's
+   3,000,000 pairs as `existing` (every group then takes the general path); its wall time and its own
+   peak memory (VmHWM, reset through /proc/self/clear_refs) are printed as information.
 2. Times `allocate(works, reviewers, seed=..., partners=...)` (time.perf_counter around the call) and
    reads the process's peak resident memory right after it (resource.getrusage ru_maxrss: the input
    objects are part of it, as they would be in the service that calls it).
@@ -104,15 +107,19 @@ def build(n_works: int, n_groups: int, seed: int, shape: str):
     return works, reviewers, partners, school
 
 
-def check(works, reviewers, result, per_reviewer: int, per_work: int) -> list[str]:
+def check(works, reviewers, result, per_reviewer: int, per_work: int, existing=()) -> list[str]:
     """Rules 1 and 2 on the result (the pool-exhaustion side of rule 2 is in the property tests)."""
     problems = []
     author = {w.id: w.author for w in works}
     known_r = {r.id for r in reviewers}
     wcount = dict.fromkeys(author, 0)
     rcount = dict.fromkeys(known_r, 0)
-    pairs = set()
     key = max(author, default=0) + 1
+    pairs = set()
+    for r, w in existing:
+        pairs.add(r * key + w)
+        wcount[w] += 1
+        rcount[r] += 1
     for a in result.assignments:
         if a.reviewer == author[a.work]:
             problems.append(f"self-review {a}")
@@ -143,6 +150,13 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=GROUPS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--shape", choices=["issue", "mixed"], default="issue")
+    parser.add_argument(
+        "--late",
+        type=float,
+        default=0.0,
+        help="then a second round: this share of new teachers with a work joins random groups, "
+        "allocated with the first round's pairs as `existing`",
+    )
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -198,7 +212,57 @@ def main() -> int:
     print("=" * width)
     for p in problems:
         print("  ", p)
+    if args.late and not problems:
+        existing = [(a.reviewer, a.work) for a in result.assignments]
+        del result  # the second round's memory figure should not hold the first round's objects
+        problems = late_round(works, reviewers, partners, existing, args)
     return 1 if problems else 0
+
+
+def _vm_hwm_mib() -> float:
+    """Peak resident memory since the last reset (Linux /proc/self/status VmHWM)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def late_round(works, reviewers, partners, existing, args) -> list[str]:
+    """A second round: late teachers (each with a work) join random groups; the first round's pairs
+    are `existing`. Only the newcomers should get new pairs (at most 3 + 3 each)."""
+    rng = random.Random(args.seed + 1)
+    gc.collect()
+    n_new = int(len(works) * args.late)
+    next_teacher = max(r.id for r in reviewers) + 1
+    next_work = max(w.id for w in works) + 1
+    late_works, late_reviewers = [], []
+    for k in range(n_new):
+        host = reviewers[rng.randrange(len(reviewers))]
+        late_reviewers.append(Reviewer(next_teacher + k, host.group, host.school))
+        late_works.append(Work(next_work + k, next_teacher + k, host.group, host.school))
+    all_works, all_reviewers = works + late_works, reviewers + late_reviewers
+    try:  # reset the peak (VmHWM) so the figure is the second round's own
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    t0 = time.perf_counter()
+    second = allocate(all_works, all_reviewers, seed=args.seed, partners=partners, existing=existing)
+    seconds = time.perf_counter() - t0
+    hwm = _vm_hwm_mib()
+    problems = check(all_works, all_reviewers, second, 3, 3, existing=existing)
+    print(f"late round: {n_new:,} new teachers with a work, {len(existing):,} earlier pairs")
+    print(f"{'allocate (wall)':<46}{seconds:>14.1f} s   {'—':<14}info")
+    print(f"{'peak RSS during the round (VmHWM)':<46}{hwm:>12.0f} MiB   {'—':<14}info")
+    print(f"{'new assignments (≤ 6 per newcomer)':<46}{len(second.assignments):>16,}   {'—':<14}info")
+    print(
+        f"{'rules 1-2 with the earlier pairs':<46}{len(problems):>12} bad   {'0':<14}"
+        f"{'PASS' if not problems else 'FAIL'}"
+    )
+    for p in problems:
+        print("  ", p)
+    return problems
 
 
 if __name__ == "__main__":

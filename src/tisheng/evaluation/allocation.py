@@ -175,11 +175,14 @@ class _Allocation:
         self.partners = {s: tuple(p) for s, p in partners.items()}
 
         # Earlier pairs and pairs never to give: per reviewer, the works forbidden to them.
-        self.forbidden: dict[int, set[int]] = {}
+        # A short list per reviewer (a set once it grows): a later round has millions of them.
+        self.forbidden: dict[int, list[int] | set[int]] = {}
         self.ex_rcount: dict[int, int] = {}
         self.ex_wcount: dict[int, int] = {}
-        for r, w in set(existing):
-            self.forbidden.setdefault(r, set()).add(w)
+        forbidden = self.forbidden
+        for r, w in existing:
+            if not _forbid(forbidden, r, w):
+                continue  # the same pair listed twice
             if r in self.reviewer:
                 self.ex_rcount[r] = self.ex_rcount.get(r, 0) + 1
             if w in self.work:
@@ -187,7 +190,7 @@ class _Allocation:
         self.later_round = bool(self.ex_rcount or self.ex_wcount)
         self.excluded_works: set[int] = set()
         for r, w in exclude:
-            self.forbidden.setdefault(r, set()).add(w)
+            _forbid(forbidden, r, w)
             self.excluded_works.add(w)
         self.rload = dict.fromkeys(self.reviewer, 0)
         self.rload.update(self.ex_rcount)
@@ -562,6 +565,23 @@ class _Allocation:
 
 def _by_id(x):
     return x.id
+
+
+def _forbid(forbidden: dict, r: int, w: int) -> bool:
+    """Add w to r's forbidden works; False if it was there already."""
+    f = forbidden.get(r)
+    if f is None:
+        forbidden[r] = [w]
+        return True
+    if w in f:
+        return False
+    if type(f) is list:
+        if len(f) < 16:
+            f.append(w)
+            return True
+        f = forbidden[r] = set(f)
+    f.add(w)
+    return True
 
 
 def _rng(seed: int, stream: int, unit: int) -> random.Random:

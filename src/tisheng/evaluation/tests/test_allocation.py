@@ -395,6 +395,18 @@ def test_a_group_alone_in_its_school_falls_back_to_the_partner_school():
     assert {n["code"] for n in alone.notes} == {"short"}
 
 
+def test_a_late_work_goes_to_the_least_loaded_members():
+    # Reviewer 1 already has five reviews (an earlier round gave them more), 2-4 have three.
+    works = [Work(t, t, 1, 1) for t in range(1, 5)]
+    reviewers = [Reviewer(t, 1, 1) for t in range(1, 5)]
+    earlier = [(r, w) for r in range(1, 5) for w in range(1, 5) if r != w]
+    earlier += [(1, 900), (1, 901)]  # works of an earlier round, no longer listed
+    late = Work(5, 555, 1, 1)  # by a teacher who is not a reviewer (moved to another group)
+    result = allocate([*works, late], reviewers, seed=9, existing=earlier)
+    assert sorted(pairs_of(result)) == [(2, 5), (3, 5), (4, 5)]
+    assert {a.reason for a in result.assignments} == {REASON_LATE_WORK}
+
+
 def test_a_teacher_alone_is_left_short_and_noted():
     result = allocate([Work(1, 7, 3, 9)], [Reviewer(7, 3, 9)], seed=0)
     assert result.assignments == []
@@ -474,3 +486,17 @@ def test_a_large_square_group_and_an_irregular_one_agree_on_the_rules():
     check_rules(world, result)
     assert result.stats["circulant_groups"] == 1 and result.stats["general_groups"] == 1
     assert result.short_works == {} and result.short_reviewers == {}
+
+
+def test_earlier_pairs_listed_twice_count_once_and_long_histories_are_kept():
+    works = [Work(t, t, 1, 1) for t in range(1, 6)]
+    reviewers = [Reviewer(t, 1, 1) for t in range(1, 6)]
+    first = allocate(works, reviewers, seed=1)
+    assert allocate(works, reviewers, seed=1, existing=pairs_of(first) * 2).assignments == []
+    # Reviewer 1 reviewed 20 works of earlier rounds (not listed now) and, this round, none yet.
+    history = [(1, 100 + k) for k in range(20)]
+    world = {"works": works, "reviewers": reviewers, "partners": {}, "R": 3, "W": 3, "seed": 2}
+    result = run(world, existing=history)
+    check_rules(world, result, existing=history)
+    loads = Counter(r for r, _ in pairs_of(result))
+    assert loads[1] == min(loads[r] for r in range(1, 6))
