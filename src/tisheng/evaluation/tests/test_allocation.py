@@ -6,6 +6,7 @@ not reuse the module's internals."""
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter, defaultdict
 
@@ -29,14 +30,19 @@ from tisheng.evaluation.allocation import (
 
 GROUP_REASONS = {REASON_GROUP, REASON_LATE_WORK, REASON_LATE_REVIEWER, REASON_REASSIGNED}
 FALLBACK_REASONS = {REASON_GROUP_TOO_SMALL, REASON_NO_WORK_IN_GROUP}
-PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 150 examples each keeps the suite fast; ALLOCATION_EXAMPLES=5000 for a longer search.
+PROPS = settings(
+    max_examples=int(os.environ.get("ALLOCATION_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 # ---- the random world ------------------------------------------------------------------------------
 
 
 @st.composite
-def worlds(draw, max_schools=3, max_groups=3, max_size=6):
+def worlds(draw, max_schools=3, max_groups=3, max_size=6, max_need=3):
     """Schools of 1-3 groups of 0-6 teachers (so groups of 1 and 2 occur); most teachers are
     reviewers, some have no work, some two; some works are by someone who is not a reviewer (a
     teacher who left the group); partner maps are random ordered subsets of the other schools."""
@@ -65,8 +71,8 @@ def worlds(draw, max_schools=3, max_groups=3, max_size=6):
         "works": works,
         "reviewers": reviewers,
         "partners": partners,
-        "R": draw(st.integers(1, 3)),
-        "W": draw(st.integers(1, 3)),
+        "R": draw(st.integers(1, max_need)),
+        "W": draw(st.integers(1, max_need)),
         "seed": draw(st.integers(0, 2**40)),
     }
 
