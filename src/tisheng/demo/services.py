@@ -33,6 +33,7 @@ from tisheng.people.services import role_assign, user_create
 
 from . import events
 from .city import CITY_NAME, DEMO_PASSWORD, units_build
+from .evaluation import evaluation_build
 from .journey import journey_build
 
 __all__ = ["CITY_NAME", "DEMO_PASSWORD", "DemoCityExists", "DemoLogin", "demo_city_build"]
@@ -100,6 +101,22 @@ def demo_city_build(
     plain_teacher.user.save(update_fields=["username"])
     demo_teacher.user.username = "groupleader"
     demo_teacher.user.save(update_fields=["username"])
+    # A member of the demo school's assessment group (学校考核小组, R-EVAL): a teacher of another group
+    # of the school, so that the works of the `teacher` and the `groupleader` are theirs to judge.
+    assessor_teacher = next(
+        (
+            t
+            for t in teacher_rows
+            if t.school_id == demo_school.id and t.group_id != demo_group.id and t.id != plain_teacher.id
+        ),
+        None,
+    )
+    assessor = None
+    if assessor_teacher is not None:
+        assessor = assessor_teacher.user
+        assessor.username = "assessor"
+        assessor.save(update_fields=["username"])
+        role_assign(actor=admin_user, user=assessor, role=Role.ASSESSMENT_GROUP, unit=demo_school)
 
     # R-RURAL: a collaboration zone and urban–rural pairs in each county with both kinds of school.
     for county in counties:
@@ -124,6 +141,12 @@ def demo_city_build(
             f"{demo_school.name} {demo_group.name}",
         ),
         DemoLogin("teacher", Role.TEACHER.label, demo_school.name),
+    ]
+    if assessor is not None:
+        logins.append(
+            DemoLogin("assessor", f"{Role.ASSESSMENT_GROUP.label}、{Role.TEACHER.label}", demo_school.name)
+        )
+    logins += [
         DemoLogin("admin", "平台管理员（Django 管理后台）", CITY_NAME),
     ]
     counts = {
@@ -152,6 +175,10 @@ def demo_city_build(
             group_leader=demo_teacher,
             seed=seed,
             now=now,
+        )
+        # The evaluation chain (issue 10) over the evidence the journey wrote.
+        counts |= evaluation_build(
+            city=city, demo_school=demo_school, teacher=plain_teacher, assessor=assessor, seed=seed, now=now
         )
     # The demo writes its rows in bulk, around the services: count the progress totals once.
     recompute(city_id=city.pk)

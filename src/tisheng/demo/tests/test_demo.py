@@ -290,3 +290,45 @@ def test_same_seed_same_city():
     assert first == _signature(2021)
     assert first[1]  # the first teacher with picks has some
     assert first != _signature(7)
+
+
+def test_the_evaluation_chain_keeps_its_rules(city):
+    """Issue 10 item 9: reviews, verdicts, returns and appeals exist and keep the services' rules."""
+    from tisheng.evaluation.models import (
+        PASSING,
+        Appeal,
+        AssignmentStatus,
+        PeerAssignment,
+        PeerReview,
+        SelfEvaluation,
+        Verdict,
+    )
+
+    self_evaluated = set(SelfEvaluation.objects.values_list("version_id", flat=True))
+    assert self_evaluated
+    outcomes = Counter(Verdict.objects.values_list("outcome", flat=True))
+    assert {"excellent", "pass", "fail", "returned"} <= set(outcomes)
+    assert Appeal.objects.exists()
+    reviewers_of = {}
+    for a in PeerAssignment.objects.select_related("evidence", "version"):
+        assert a.version_id in self_evaluated  # only a self-evaluated version goes to peers
+        assert a.reviewer_id != a.evidence.teacher_id  # no self-review
+        assert a.version.evidence_id == a.evidence_id and a.version.number == a.evidence.version
+        reviewers_of.setdefault(a.version_id, set()).add(a.reviewer_id)
+    assert PeerReview.objects.count() == PeerAssignment.objects.filter(status=AssignmentStatus.DONE).count()
+    teacher_of_user = dict(Teacher.objects.values_list("user_id", "id"))
+    for v in Verdict.objects.select_related("evidence"):
+        assert v.version_id in self_evaluated
+        judge = teacher_of_user.get(v.assessor_id)
+        assert judge != v.evidence.teacher_id  # nobody judges their own work
+        assert judge not in reviewers_of.get(v.version_id, set())  # nor a work they reviewed
+    credited = set(
+        HoursEntry.objects.filter(source=HoursSource.ACCEPTED_EVIDENCE).values_list("source_key", flat=True)
+    )
+    for e in Evidence.objects.filter(status=EvidenceStatus.ACCEPTED):
+        assert Verdict.objects.filter(evidence=e, outcome__in=PASSING).exists()
+        assert str(e.pk) in credited  # a pass credits its hours once
+    teacher = User.objects.get(username="teacher").teacher
+    assert PeerAssignment.objects.filter(reviewer=teacher, status=AssignmentStatus.OPEN).count() >= 3
+    assessor = User.objects.get(username="assessor")
+    assert Verdict.objects.filter(assessor=assessor).exists()
