@@ -107,7 +107,9 @@ def render(stored) -> str:
     template = _catalog.get(stored.get("code"))
     if template is None:
         return gettext(FALLBACK)
-    raw = stored.get("params") or {}
+    raw = stored.get("params")
+    if not isinstance(raw, dict):
+        raw = {}
     params = {}
     for key, value in raw.items():
         if isinstance(value, list):

@@ -62,11 +62,8 @@ define("file_csv_broken", _("CSV 文件格式有误（引号不成对等），�
 define("file_cannot_open", _("无法打开文件。"))
 define("file_empty", _("文件是空的。"))
 define("file_no_data", _("文件中没有任何数据。"))
-define(
-    "file_missing_columns",
-    _("缺少必需的列：%(columns)s。请检查表头（第一行）的列名。"),
-    labels=("columns",),
-)
+# The columns are named as the header must name them (in Chinese, whatever the reader's language).
+define("file_missing_columns", _("缺少必需的列：%(columns)s。请检查表头（第一行）的列名。"))
 define("file_too_many_rows", _("文件的数据行超过 %(n)s 行的上限，请拆分后分批导入。"))
 define("file_header_only", _("文件只有表头，没有数据行。"))
 

@@ -50,7 +50,7 @@ define("school_not_in_scope", gettext_noop("未找到学校“%(school)s”，�
 define("group_not_found", gettext_noop("%(school)s没有教研组“%(group)s”。"))
 define("person_not_on_roster", gettext_noop("花名册中没有该身份证号的教师，或该教师不在您的管理范围内。"))
 define("appoint_not_allowed", gettext_noop("您无权在该单位任命该角色，或该人员不在您的管理范围内。"))
-PHONE_OR_ID = gettext_noop("手机号（或身份证号）")
+PHONE_OR_ID = "手机号（或身份证号）"  # as the header names it
 UNIT_NEEDED = {
     "county": gettext_noop("县区"),
     "school": gettext_noop("学校名称"),

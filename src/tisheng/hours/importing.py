@@ -34,7 +34,7 @@ define(
     gettext_noop("花名册中没有该%(what)s的教师，或该教师不在本单位范围内。"),
     labels=("what",),
 )
-ID_OR_ACCOUNT = gettext_noop("身份证号（或平台账号）")
+ID_OR_ACCOUNT = "身份证号（或平台账号）"  # as the header names it
 
 COLUMNS = [
     Column(
