@@ -89,37 +89,50 @@ def problem(code: str, **params) -> Problem:
     return Problem(code, params)
 
 
-def _word(value) -> str:
-    return gettext(value) if isinstance(value, str) and value else ""
+class Words:
+    """gettext that remembers, for putting many messages into words at once (a job's 2000 problems
+    use a handful of texts; each gettext call costs some microseconds). One language per instance."""
+
+    def __init__(self):
+        self._said: dict[str, str] = {}
+
+    def __call__(self, text) -> str:
+        if not isinstance(text, str) or not text:
+            return ""  # gettext("") would give the catalog's header
+        said = self._said.get(text)
+        if said is None:
+            said = self._said[text] = gettext(text)
+        return said
 
 
-def render(stored) -> str:
+def render(stored, *, words: Words | None = None) -> str:
     """A stored message in the active language. Plain text (what jobs stored before codes) is shown
-    as it is, translated when it happens to be a whole msgid."""
+    as it is, translated when it happens to be a whole msgid. Pass `words` when rendering many."""
+    words = words or Words()
     if stored is None or stored == "":
         return ""
     if isinstance(stored, str):
-        return gettext(stored)
+        return words(stored)
     if isinstance(stored, Problem):
         stored = stored.stored()
     if not isinstance(stored, dict):
         return str(stored)
     template = _catalog.get(stored.get("code"))
     if template is None:
-        return gettext(FALLBACK)
+        return words(FALLBACK)
     raw = stored.get("params")
     if not isinstance(raw, dict):
         raw = {}
     params = {}
     for key, value in raw.items():
         if isinstance(value, list):
-            words = [_word(v) if key in template.labels else str(v) for v in value]
-            params[key] = gettext(LIST_SEPARATOR).join(words)
+            items = [words(v) if key in template.labels else str(v) for v in value]
+            params[key] = words(LIST_SEPARATOR).join(items)
         elif key in template.labels:
-            params[key] = _word(value)
+            params[key] = words(value)
         else:
             params[key] = value
-    text = gettext(template.text)
+    text = words(template.text)
     try:
         return text % params if "%(" in text else text
     except (KeyError, TypeError, ValueError):
@@ -127,7 +140,7 @@ def render(stored) -> str:
         try:
             return template.text % params if "%(" in template.text else template.text
         except (KeyError, TypeError, ValueError):
-            return gettext(FALLBACK)
+            return words(FALLBACK)
 
 
 class ProblemError(Exception):

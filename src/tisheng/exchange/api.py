@@ -12,7 +12,7 @@ from tisheng.exchange.selectors import import_jobs_visible, import_report_open
 from tisheng.organisation.models import City, County, School
 
 from . import services
-from .importing import shown
+from .importing import shown_all
 from .models import ImportKind
 
 router = Router(tags=["exchange"])
@@ -61,7 +61,7 @@ class ImportJobOut(Schema):
     # Stored as codes with parameters (old jobs: Chinese text): in the caller's language.
     @staticmethod
     def resolve_errors(obj):
-        return [shown(e) for e in obj.errors]
+        return shown_all(obj.errors)
 
     @staticmethod
     def resolve_message(obj):

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_noop
 
 from tisheng.core.cleaning import CellProblem
-from tisheng.core.problems import Problem, define, problem, render
+from tisheng.core.problems import Problem, Words, define, problem, render
 
 from .readers import Column, Table, read_table
 
@@ -64,20 +64,28 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.problem.stored()}
 
 
-def column_label(column) -> str:
+def column_label(column, *, words: Words | None = None) -> str:
     """A column's label in the active language (the labels are msgids; a stored old one too)."""
-    from django.utils.translation import gettext
-
-    return gettext(column) if isinstance(column, str) and column else ""
+    return (words or Words())(column)
 
 
-def shown(entry: dict) -> dict:
+def shown(entry: dict, *, words: Words | None = None) -> dict:
     """A stored row problem ({row?, column, message}) in the reader's language. `message` is a code
     with its parameters, or, on jobs checked before codes, the Chinese text itself."""
-    out = {"column": column_label(entry.get("column")), "message": render(entry.get("message"))}
+    words = words or Words()
+    out = {
+        "column": column_label(entry.get("column"), words=words),
+        "message": render(entry.get("message"), words=words),
+    }
     if "row" in entry:
         out = {"row": entry["row"], **out}
     return out
+
+
+def shown_all(entries) -> list[dict]:
+    """Many stored row problems in the reader's language (one language, gettext asked once a text)."""
+    words = Words()
+    return [shown(e, words=words) for e in entries]
 
 
 @dataclass

@@ -18,6 +18,8 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from tisheng.core.problems import Words
+
 from .importing import ImportResult, column_label, shown
 from .readers import Table
 
@@ -145,9 +147,10 @@ def open_report(field_file, *, title: str):
         first = next(lines, None) or {}
 
         def problems():
+            words = Words()
             for entry in lines:
-                words = shown(entry)
-                yield entry.get("row", 0), words["column"], words["message"], entry.get("cells") or []
+                said = shown(entry, words=words)
+                yield entry.get("row", 0), said["column"], said["message"], entry.get("cells") or []
 
         _write(
             out,

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
+from tisheng.core.problems import Words
 from tisheng.core.scoping import get_visible
 
 from .importing import shown
@@ -30,7 +31,8 @@ def import_job_get(*, scope: Scope, job_id) -> ImportJob:
 
 def import_preview_shown(rows: list[dict]) -> list[dict]:
     """Preview rows with their problems in the active language."""
-    return [{**r, "problems": [shown(p) for p in r.get("problems", [])]} for r in rows]
+    words = Words()
+    return [{**r, "problems": [shown(p, words=words) for p in r.get("problems", [])]} for r in rows]
 
 
 def import_report_open(job: ImportJob):

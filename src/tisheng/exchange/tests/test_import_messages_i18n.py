@@ -19,7 +19,7 @@ from django.utils import translation
 
 from tisheng.core.problems import define, problem, render
 from tisheng.exchange import services
-from tisheng.exchange.importing import shown
+from tisheng.exchange.importing import shown, shown_all
 from tisheng.exchange.models import ImportJob, ImportKind, ImportStatus
 from tisheng.exchange.tests.test_import_web import good_rows, ident, place, xlsx  # noqa: F401 - fixture
 
@@ -46,12 +46,26 @@ def _bad_rows():
     ]
 
 
-def _checked_job(client, place, django_capture_on_commit_callbacks) -> ImportJob:  # noqa: F811
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
+def _committed(post, *, worker_language, capture):
+    """Make the request, then run what it queued on commit (the check) with `worker_language`
+    active: the request's own language is gone by then, as in a worker."""
+    with capture() as queued:
+        response = post()
+    with translation.override(worker_language):
+        for callback in queued:
+            callback()
+    return response
+
+
+def _checked_job(client, place, django_capture_on_commit_callbacks, *, worker_language=None) -> ImportJob:  # noqa: F811
+    response = _committed(
+        lambda: client.post(
             reverse("import-list"),
             {"kind": "roster", "unit": f"county:{place['county'].pk}", "file": xlsx(_bad_rows())},
-        )
+        ),
+        worker_language=worker_language,
+        capture=django_capture_on_commit_callbacks,
+    )
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.CHECKED and job.error_count == 2
@@ -66,8 +80,11 @@ def _report_rows(client, job) -> list[tuple]:
 
 
 def test_a_job_stores_codes_not_words(place, django_capture_on_commit_callbacks):  # noqa: F811
-    # Uploaded by someone reading English: what is stored is the same as for anyone else.
-    job = _checked_job(_client(place["admin"], "en"), place, django_capture_on_commit_callbacks)
+    # Uploaded by someone reading English and checked with English active: what is stored is the
+    # same as for anyone else.
+    job = _checked_job(
+        _client(place["admin"], "en"), place, django_capture_on_commit_callbacks, worker_language="en"
+    )
     assert job.errors == [
         {"row": 4, "column": "姓名", "message": {"code": "required", "params": {"label": "姓名"}}},
         {"row": 4, "column": "手机号", "message": {"code": "mobile_format", "params": {}}},
@@ -101,8 +118,10 @@ def test_an_english_reader_reads_the_row_messages_in_english(place, django_captu
 
 
 def test_a_chinese_reader_reads_what_they_always_did(place, django_capture_on_commit_callbacks):  # noqa: F811
-    # Checked while the uploader read English; read in Chinese.
-    job = _checked_job(_client(place["admin"], "en"), place, django_capture_on_commit_callbacks)
+    # Checked while the uploader read English (and English was active); read in Chinese.
+    job = _checked_job(
+        _client(place["admin"], "en"), place, django_capture_on_commit_callbacks, worker_language="en"
+    )
     chinese = _client(place["admin"])
 
     page = chinese.get(reverse("import-detail", args=[job.pk])).content.decode()
@@ -143,6 +162,46 @@ def test_a_refused_file_says_why_in_the_readers_language(place, django_capture_o
     english = _client(place["admin"], "en").get(f"/api/v1/imports/{job.pk}").json()
     assert english["message"].startswith("The import was interrupted and nothing was written.")
     assert _client(place["admin"]).get(f"/api/v1/imports/{job.pk}").json()["message"] == job.message
+
+
+def test_a_services_refusal_in_a_roles_import_is_kept_in_chinese_and_read_in_english(
+    place,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    """The roles import runs the appointment service row by row; its refusal is stored as the
+    service's Chinese words even when the uploader reads English, and translated when read."""
+    sheet = xlsx(
+        [["钱专家", "13700002222", "第三方评价人员", "浉河区"]], header=["姓名", "手机号", "角色", "县区"]
+    )
+    # Checked with English active, as a worker might be.
+    _committed(
+        lambda: _client(place["admin"], "en").post(
+            reverse("import-list"), {"kind": "roles", "unit": f"county:{place['county'].pk}", "file": sheet}
+        ),
+        worker_language="en",
+        capture=django_capture_on_commit_callbacks,
+    )
+    job = ImportJob.objects.get()
+    refusal = "只有市工程办可以任命或撤销该角色（第三方评价人员由市里委托）。"
+    assert job.errors == [
+        {"row": 2, "column": "角色", "message": {"code": "refused", "params": {"text": refusal}}}
+    ]
+    english = _client(place["admin"], "en").get(f"/api/v1/imports/{job.pk}").json()["errors"][0]
+    assert english["column"] == "Role"
+    assert english["message"].startswith("Only the city project office can appoint or remove this role")
+    chinese = _client(place["admin"]).get(f"/api/v1/imports/{job.pk}").json()["errors"][0]
+    assert chinese == {"row": 2, "column": "角色", "message": refusal}
+
+
+def test_many_messages_read_at_once_read_the_same():
+    entries = [
+        {"row": n, "column": "手机号", "message": problem("duplicate_phone", row=n - 1).stored()}
+        for n in (3, 4)
+    ] + [{"row": 5, "column": "姓名", "message": "旧的文字"}]
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert shown_all(entries) == [shown(e) for e in entries]
+    assert shown_all(entries)[0] == {"row": 3, "column": "手机号", "message": "与第2行的手机号重复。"}
 
 
 def test_a_job_stored_before_codes_still_shows_its_chinese_text(place):  # noqa: F811
