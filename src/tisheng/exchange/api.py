@@ -8,10 +8,11 @@ from ninja.files import UploadedFile
 from tisheng.core.errors import NotFound, ValidationFailed
 from tisheng.core.schemas import Id, listed
 from tisheng.core.scoping import get_visible, scope_for
-from tisheng.exchange.selectors import import_jobs_visible
+from tisheng.exchange.selectors import import_jobs_visible, import_report_open
 from tisheng.organisation.models import City, County, School
 
 from . import services
+from .importing import shown_all
 from .models import ImportKind
 
 router = Router(tags=["exchange"])
@@ -56,6 +57,15 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_has_report(obj):
         return bool(obj.report)
+
+    # Stored as codes with parameters (old jobs: Chinese text): in the caller's language.
+    @staticmethod
+    def resolve_errors(obj):
+        return shown_all(obj.errors)
+
+    @staticmethod
+    def resolve_message(obj):
+        return obj.message_shown
 
 
 def _job(request, job_id):
@@ -117,6 +127,4 @@ def import_retry(request, job_id: UUID):
 @router.get("/imports/{job_id}/report", summary="下载问题清单（Excel）", response={200: None})
 def import_report(request, job_id: UUID):
     job = _job(request, job_id)
-    if not job.report:
-        raise NotFound()
-    return FileResponse(job.report.open("rb"), as_attachment=True, filename="report.xlsx")
+    return FileResponse(import_report_open(job), as_attachment=True, filename="report.xlsx")

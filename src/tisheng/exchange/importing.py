@@ -19,8 +19,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from tisheng.core.cleaning import CellProblem
+from tisheng.core.problems import Problem, Words, define, problem, render
 
 from .readers import Column, Table, read_table
 
@@ -31,14 +33,59 @@ CHUNK = 900
 MAX_STORED_ERRORS = 2000
 
 
+define("required", gettext_noop("%(label)s不能为空。"), labels=("label",))
+define("too_long", gettext_noop("%(label)s不能超过%(n)s个字。"), labels=("label",))
+define("school_ambiguous", gettext_noop("有多所学校名为“%(school)s”（%(counties)s），请填写县区。"))
+define("name_mismatch", gettext_noop("姓名“%(written)s”与花名册中的“%(roster)s”不一致，请核对。"))
+# A refusal of a service the import runs row by row (the roles import): its own words, kept as the
+# Chinese msgid (the import runs them untranslated) and translated when read if they are a whole one.
+define("refused", "%(text)s", labels=("text",))
+
+
 @dataclass(frozen=True)
 class RowError:
+    """A problem on a row. `column` is the column's Chinese label (a msgid), `problem` the message as
+    a code and parameters: both are stored on the job and put into words when someone reads them."""
+
     row: int
     column: str
-    message: str
+    problem: Problem
+
+    @property
+    def message(self) -> str:
+        return str(self.problem)
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        """In the active language (the command line's output)."""
+        return {"row": self.row, "column": column_label(self.column), "message": self.message}
+
+    def stored(self) -> dict:
+        """As a job keeps it: see `shown` for reading it back."""
+        return {"row": self.row, "column": self.column, "message": self.problem.stored()}
+
+
+def column_label(column, *, words: Words | None = None) -> str:
+    """A column's label in the active language (the labels are msgids; a stored old one too)."""
+    return (words or Words())(column)
+
+
+def shown(entry: dict, *, words: Words | None = None) -> dict:
+    """A stored row problem ({row?, column, message}) in the reader's language. `message` is a code
+    with its parameters, or, on jobs checked before codes, the Chinese text itself."""
+    words = words or Words()
+    out = {
+        "column": column_label(entry.get("column"), words=words),
+        "message": render(entry.get("message"), words=words),
+    }
+    if "row" in entry:
+        out = {"row": entry["row"], **out}
+    return out
+
+
+def shown_all(entries) -> list[dict]:
+    """Many stored row problems in the reader's language (one language, gettext asked once a text)."""
+    words = Words()
+    return [shown(e, words=words) for e in entries]
 
 
 @dataclass
@@ -147,7 +194,7 @@ class Importer(abc.ABC):
         for done, (number, cells) in enumerate(table.rows, start=1):
             data, problems = self.clean_row(table, cells)
             if problems:
-                errors.extend(RowError(number, self.label(f), m) for f, m in problems)
+                errors.extend(RowError(number, self.label(f), p) for f, p in problems)
             else:
                 cleaned.append((number, data))
             if done % PROGRESS_EVERY == 0:
@@ -201,9 +248,9 @@ def cell_text(
 
     value = text(table.value(cells, fld))
     if not value and required:
-        problems.append((fld, f"{label}不能为空。"))
+        problems.append((fld, problem("required", label=label)))
     elif len(value) > max_length:
-        problems.append((fld, f"{label}不能超过{max_length}个字。"))
+        problems.append((fld, problem("too_long", label=label, n=max_length)))
     return value
 
 
@@ -211,5 +258,5 @@ def cell(fn, table: Table, cells: list, fld: str, problems: list, **kwargs):
     try:
         return fn(table.value(cells, fld), **kwargs)
     except CellProblem as exc:
-        problems.append((fld, str(exc)))
+        problems.append((fld, exc.problem))
         return None

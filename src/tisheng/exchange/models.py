@@ -57,10 +57,19 @@ class ImportJob(models.Model):
     would_update = models.PositiveIntegerField("将更新", default=0)
     would_keep = models.PositiveIntegerField("将不变", default=0)
     error_count = models.PositiveIntegerField("问题数", default=0)
+    # The row problems are stored as codes with their parameters ({"row", "column", "message":
+    # {"code", "params"}}, core/problems.py) and put into words when someone reads them, in their
+    # language; jobs checked before that have the Chinese text as "message", which reads the same.
     errors = models.JSONField("问题（前若干条）", default=list, blank=True)
     preview = models.JSONField("预览", default=list, blank=True)
     headers = models.JSONField("表头", default=list, blank=True)
+    # The job's message: its Chinese text, and (since codes) the code with its parameters that is
+    # shown in the reader's language. Read it through `message_shown`.
     message = models.TextField("说明", blank=True)
+    message_data = models.JSONField("说明（代码与参数）", default=dict, blank=True)
+    # The problem list the clerk downloads: the problems with their rows' cells (.jsonl.gz, written
+    # out as an .xlsx in the reader's language on download, report.py), or for jobs checked before
+    # that, the .xlsx itself.
     report = models.FileField("问题报告", upload_to="imports/reports/%Y/%m/", blank=True)
     # The queued task (django-tasks result id) and the job's last sign of life: what
     # `tisheng import-recover` reads to tell a job left behind by a dead worker from one still queued.
@@ -80,6 +89,13 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def message_shown(self) -> str:
+        """The job's message in the active language."""
+        from tisheng.core.problems import render
+
+        return render(self.message_data or self.message)
 
     @property
     def percent(self) -> int:

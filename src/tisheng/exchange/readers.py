@@ -15,16 +15,57 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _
 
 from tisheng.core.cleaning import compact
+from tisheng.core.problems import ProblemError, define
 
 HEADER_SEARCH_ROWS = 10
 IGNORED_COLUMNS = {"序号", "编号", "No", "NO", "no", "序"}
 
 
-class FileProblem(Exception):
-    """The file as a whole cannot be read: not a spreadsheet, empty, a required column missing."""
+class FileProblem(ProblemError):
+    """The file as a whole cannot be read: not a spreadsheet, empty, a required column missing.
+    `FileProblem(code, **params)` with a code defined below; `str()` is the clerk's message."""
+
+
+define(
+    "file_part_too_big",
+    _(
+        "表格文件中的“%(name)s”解压后约 %(size)s MB，超过 %(limit)s MB 的上限（疑似压缩炸弹），"
+        "已拒绝，未读取任何数据。请用 Excel 打开后另存为新的 .xlsx，或拆分后分批导入。"
+    ),
+    labels=("name",),
+)
+define(
+    "file_bomb",
+    _(
+        "表格文件中的“%(name)s”压缩比异常或实际内容与声明的大小不符（疑似压缩炸弹），"
+        "已拒绝，未读取任何数据。请用 Excel 打开后另存为新的 .xlsx。"
+    ),
+)
+define("file_xlsx_broken", _("文件不是有效的 Excel 表格（.xlsx）：可能已损坏，或只是改了扩展名的压缩包。"))
+define("file_xls_broken", _("文件不是有效的 Excel 表格（.xls），请另存为 .xlsx 后重试。"))
+define("file_too_many_parts", _("表格文件结构异常：压缩包内的文件超过 %(n)s 个，已拒绝。"))
+define("file_password", _("表格文件设置了密码，请取消密码后再导入。"))
+define(
+    "file_range_too_big",
+    _(
+        "表格的使用范围过大（%(rows)s 行 × %(cols)s 列，可能有远处的空白格被填过内容）。"
+        "请删除数据以外多余的行和列后重新保存。"
+    ),
+)
+define("file_encoding", _("无法识别文件的编码，请另存为 .xlsx 或 UTF-8 编码的 CSV。"))
+define("file_not_a_table", _("文件不是表格：请上传 .xlsx 或 .csv 文件。"))
+define("file_csv_encoding", _("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码。"))
+define("file_csv_broken", _("CSV 文件格式有误（引号不成对等），请用 Excel 另存后重试。"))
+define("file_cannot_open", _("无法打开文件。"))
+define("file_empty", _("文件是空的。"))
+define("file_no_data", _("文件中没有任何数据。"))
+# The columns are named as the header must name them (in Chinese, whatever the reader's language).
+define("file_missing_columns", _("缺少必需的列：%(columns)s。请检查表头（第一行）的列名。"))
+define("file_too_many_rows", _("文件的数据行超过 %(n)s 行的上限，请拆分后分批导入。"))
+define("file_header_only", _("文件只有表头，没有数据行。"))
 
 
 @dataclass(frozen=True)
@@ -115,36 +156,24 @@ def _mb(size: int) -> str:
 
 
 def _too_big(name: str, size: int, limit: int) -> FileProblem:
-    return FileProblem(
-        _(
-            "表格文件中的“%(name)s”解压后约 %(size)s MB，超过 %(limit)s MB 的上限（疑似压缩炸弹），"
-            "已拒绝，未读取任何数据。请用 Excel 打开后另存为新的 .xlsx，或拆分后分批导入。"
-        )
-        % {"name": name[:80], "size": _mb(size), "limit": _mb(limit)}
-    )
+    return FileProblem("file_part_too_big", name=name[:80], size=_mb(size), limit=_mb(limit))
 
 
 def _bomb(name: str) -> FileProblem:
-    return FileProblem(
-        _(
-            "表格文件中的“%(name)s”压缩比异常或实际内容与声明的大小不符（疑似压缩炸弹），"
-            "已拒绝，未读取任何数据。请用 Excel 打开后另存为新的 .xlsx。"
-        )
-        % {"name": name[:80]}
-    )
+    return FileProblem("file_bomb", name=name[:80])
 
 
 def _broken() -> FileProblem:
-    return FileProblem("文件不是有效的 Excel 表格（.xlsx）：可能已损坏，或只是改了扩展名的压缩包。")
+    return FileProblem("file_xlsx_broken")
 
 
 def _check_declared(members: list[zipfile.ZipInfo]) -> None:
     """Refuse by the sizes in the zip's directory alone, before a byte is inflated."""
     if len(members) > MAX_MEMBERS:
-        raise FileProblem(_("表格文件结构异常：压缩包内的文件超过 %(n)s 个，已拒绝。") % {"n": MAX_MEMBERS})
+        raise FileProblem("file_too_many_parts", n=MAX_MEMBERS)
     for info in members:
         if info.flag_bits & 0x1:
-            raise FileProblem(_("表格文件设置了密码，请取消密码后再导入。"))
+            raise FileProblem("file_password")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _broken()
         limit = _member_limit(info.filename)
@@ -232,20 +261,15 @@ def _excel_rows(path: Path, kind: str) -> Iterator[tuple[int, list]]:
     if kind == "xlsx":
         rows_used, cols_used = _xlsx_inspect(path)
         if rows_used * cols_used > MAX_CELLS:
-            raise FileProblem(
-                f"表格的使用范围过大（{rows_used} 行 × {cols_used} 列，可能有远处的空白格被填过内容）。"
-                "请删除数据以外多余的行和列后重新保存。"
-            )
+            raise FileProblem("file_range_too_big", rows=rows_used, cols=cols_used)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
         rows = sheet.iter_rows()
     except Exception:  # calamine raises several error types for broken or foreign zips
         if kind == "xlsx":
-            raise FileProblem(
-                "文件不是有效的 Excel 表格（.xlsx）：可能已损坏，或只是改了扩展名的压缩包。"
-            ) from None
-        raise FileProblem("文件不是有效的 Excel 表格（.xls），请另存为 .xlsx 后重试。") from None
+            raise _broken() from None
+        raise FileProblem("file_xls_broken") from None
     # iter_rows() starts at the sheet's first row even when it is empty (leading empty rows come as
     # rows of ""), so the position is already the Excel row; adding sheet.start would count them twice.
     for offset, cells in enumerate(rows):
@@ -258,15 +282,15 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise FileProblem("无法识别文件的编码，请另存为 .xlsx 或 UTF-8 编码的 CSV。") from None
+            raise FileProblem("file_encoding") from None
     if b"\x00" in data[:4096]:
-        raise FileProblem("文件不是表格：请上传 .xlsx 或 .csv 文件。")
+        raise FileProblem("file_not_a_table")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileProblem("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码。")
+    raise FileProblem("file_csv_encoding")
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
@@ -279,7 +303,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
     try:
         yield from enumerate(reader, start=1)
     except csv.Error:
-        raise FileProblem("CSV 文件格式有误（引号不成对等），请用 Excel 另存后重试。") from None
+        raise FileProblem("file_csv_broken") from None
 
 
 def iter_rows(path: Path) -> Iterator[tuple[int, list]]:
@@ -289,9 +313,9 @@ def iter_rows(path: Path) -> Iterator[tuple[int, list]]:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError:
-        raise FileProblem("无法打开文件。") from None
+        raise FileProblem("file_cannot_open") from None
     if size == 0:
-        raise FileProblem("文件是空的。")
+        raise FileProblem("file_empty")
     kind = _sniff(head)
     if kind == "csv":
         yield from _csv_rows(path)
@@ -330,14 +354,14 @@ def read_table(path, columns: list[Column], *, max_rows: int) -> Table:
             break
     if table is None:
         if best_missing is None:
-            raise FileProblem("文件中没有任何数据。")
-        raise FileProblem("缺少必需的列：" + "、".join(best_missing) + "。请检查表头（第一行）的列名。")
+            raise FileProblem("file_no_data")
+        raise FileProblem("file_missing_columns", columns=best_missing)
     for number, cells in rows:
         if _blank(cells):
             continue
         if len(table.rows) >= max_rows:
-            raise FileProblem(f"文件的数据行超过 {max_rows} 行的上限，请拆分后分批导入。")
+            raise FileProblem("file_too_many_rows", n=max_rows)
         table.rows.append((number, cells))
     if not table.rows:
-        raise FileProblem("文件只有表头，没有数据行。")
+        raise FileProblem("file_header_only")
     return table

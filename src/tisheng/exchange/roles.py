@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from tisheng.core import audit, cleaning
 from tisheng.core.errors import AppError
+from tisheng.core.problems import Problem, define, problem
 from tisheng.organisation.models import City, County, TeachingGroup
 from tisheng.people import selectors, services
 from tisheng.people.models import ROLE_UNITS, Role, RoleAssignment
@@ -28,22 +30,57 @@ from .importing import Importer, ImportResult, Planned, RowError, cell, cell_tex
 from .readers import Column, FileProblem
 from .targets import ImportTarget
 
+define("role_empty", gettext_noop("角色不能为空。"))
+define("role_teacher", gettext_noop("教师角色来自学校花名册，请用花名册导入。"))
+define(
+    "role_unknown",
+    gettext_noop(
+        "没有这个角色。可填写：市工程办管理员、市级指导团队成员、第三方评价人员、县区管理员、"
+        "县级指导团队成员、学校管理团队成员（或校长、CIO）、教研组长、学校考核小组成员。"
+    ),
+)
+define("phone_or_id_required", gettext_noop("手机号和身份证号至少填写一项。"))
+define("role_needs_unit", gettext_noop("“%(role)s”须填写%(unit)s。"), labels=("role", "unit"))
+define("role_duplicate", gettext_noop("与第%(row)s行重复（同一人员在同一单位的同一角色）。"))
+define("city_ambiguous", gettext_noop("请在“市”一列填写城市名称。"))
+define("city_not_in_scope", gettext_noop("未找到该市，或不在本次导入的范围内。"))
+define("county_not_in_scope", gettext_noop("未找到县区“%(county)s”，或不在本次导入的范围内。"))
+define("county_ambiguous", gettext_noop("有多个市有县区“%(county)s”，请填写“市”一列。"))
+define("school_not_in_scope", gettext_noop("未找到学校“%(school)s”，或不在本次导入的范围内。"))
+define("group_not_found", gettext_noop("%(school)s没有教研组“%(group)s”。"))
+define("person_not_on_roster", gettext_noop("花名册中没有该身份证号的教师，或该教师不在您的管理范围内。"))
+define("appoint_not_allowed", gettext_noop("您无权在该单位任命该角色，或该人员不在您的管理范围内。"))
+PHONE_OR_ID = "手机号（或身份证号）"  # as the header names it
+UNIT_NEEDED = {
+    "county": gettext_noop("县区"),
+    "school": gettext_noop("学校名称"),
+    "group": gettext_noop("学校名称和教研组"),
+}
+ANY_UNIT = gettext_noop("单位")
+
 COLUMNS = [
-    Column("name", "姓名", ("教师姓名", "人员姓名", "名字", "姓 名")),
-    Column("phone", "手机号", ("联系电话", "手机", "手机号码", "电话", "联系方式"), required=False),
+    Column("name", gettext_noop("姓名"), ("教师姓名", "人员姓名", "名字", "姓 名")),
+    Column(
+        "phone", gettext_noop("手机号"), ("联系电话", "手机", "手机号码", "电话", "联系方式"), required=False
+    ),
     Column(
         "id_number",
-        "身份证号",
+        gettext_noop("身份证号"),
         ("身份证号码", "证件号码", "证件号", "身份证", "公民身份号码", "身份证件号码"),
         required=False,
     ),
-    Column("role", "角色", ("职务", "任命角色", "岗位", "担任角色")),
-    Column("city", "市", ("地市", "城市", "所在市"), required=False),
-    Column("county", "县区", ("县(区)", "县/区", "区县", "所在县区", "县区名称", "县市区"), required=False),
-    Column("school", "学校名称", ("学校", "所在学校", "单位名称", "任职学校"), required=False),
-    Column("group", "教研组", ("所在教研组", "教研组名称"), required=False),
-    Column("principal", "是否校长", ("校长",), required=False),
-    Column("cio", "是否CIO", ("CIO", "是否首席信息官", "首席信息官"), required=False),
+    Column("role", gettext_noop("角色"), ("职务", "任命角色", "岗位", "担任角色")),
+    Column("city", gettext_noop("市"), ("地市", "城市", "所在市"), required=False),
+    Column(
+        "county",
+        gettext_noop("县区"),
+        ("县(区)", "县/区", "区县", "所在县区", "县区名称", "县市区"),
+        required=False,
+    ),
+    Column("school", gettext_noop("学校名称"), ("学校", "所在学校", "单位名称", "任职学校"), required=False),
+    Column("group", gettext_noop("教研组"), ("所在教研组", "教研组名称"), required=False),
+    Column("principal", gettext_noop("是否校长"), ("校长",), required=False),
+    Column("cio", gettext_noop("是否CIO"), ("CIO", "是否首席信息官", "首席信息官"), required=False),
 ]
 
 # Role names as clerks write them → (role, marks).
@@ -82,15 +119,12 @@ FIELD_COLUMNS = {"full_name": "姓名", "phone": "手机号", "role": "角色", 
 def _role(value) -> tuple[str, dict]:
     s = cleaning.compact(value).upper().replace("（", "(").replace("）", ")")
     if not s:
-        raise cleaning.CellProblem("角色不能为空。")
+        raise cleaning.CellProblem("role_empty")
     found = ROLE_NAMES.get(s) or ROLE_NAMES.get(s.replace("(CIO)", ""))
     if found is None:
         if s in ("教师", "TEACHER"):
-            raise cleaning.CellProblem("教师角色来自学校花名册，请用花名册导入。")
-        raise cleaning.CellProblem(
-            "没有这个角色。可填写：市工程办管理员、市级指导团队成员、第三方评价人员、县区管理员、"
-            "县级指导团队成员、学校管理团队成员（或校长、CIO）、教研组长、学校考核小组成员。"
-        )
+            raise cleaning.CellProblem("role_teacher")
+        raise cleaning.CellProblem("role_unknown")
     return found[0], dict(found[1])
 
 
@@ -109,7 +143,7 @@ class RolesImporter(Importer):
     # -- rows ------------------------------------------------------------------------------------
     def clean_row(self, table, cells):
         if "phone" not in self.present and "id_number" not in self.present:
-            raise FileProblem("缺少必需的列：手机号（或身份证号）。请检查表头（第一行）的列名。")
+            raise FileProblem("file_missing_columns", columns=[PHONE_OR_ID])
         problems: list[tuple[str, str]] = []
         name = cell_text(table, cells, "name", max_length=64, required=True, label="姓名", problems=problems)
         phone = cell(cleaning.mobile, table, cells, "phone", problems) or ""
@@ -117,7 +151,7 @@ class RolesImporter(Importer):
         if cleaning.compact(table.value(cells, "id_number")):
             idn = cell(cleaning.id_number, table, cells, "id_number", problems) or ""
         if not phone and not idn and not any(f in ("phone", "id_number") for f, _m in problems):
-            problems.append(("phone", "手机号和身份证号至少填写一项。"))
+            problems.append(("phone", problem("phone_or_id_required")))
         role = cell(_role, table, cells, "role", problems)
         marks = dict(role[1]) if role else {}
         for fld in ("principal", "cio"):
@@ -141,10 +175,10 @@ class RolesImporter(Importer):
         if role and not problems:
             kind = self._unit_kind(data)
             if kind is None:
-                needs = {"county": "县区", "school": "学校名称", "group": "学校名称和教研组"}
                 kind_needed = ROLE_UNITS[data["role"]][-1]
+                unit = UNIT_NEEDED.get(kind_needed, ANY_UNIT)
                 problems.append(
-                    ("role", f"“{Role(data['role']).label}”须填写{needs.get(kind_needed, '单位')}。")
+                    ("role", problem("role_needs_unit", role=Role(data["role"]).label, unit=unit))
                 )
             data["unit_kind"] = kind
         return data, problems
@@ -174,11 +208,11 @@ class RolesImporter(Importer):
             key = (self._who(data), data["role"], data["city"], data["county"], data["school"], data["group"])
             seen = first.setdefault(key, number)
             if seen != number:
-                errors.append(RowError(number, "角色", f"与第{seen}行重复（同一人员在同一单位的同一角色）。"))
+                errors.append(RowError(number, "角色", problem("role_duplicate", row=seen)))
         return errors
 
     # -- against the platform --------------------------------------------------------------------
-    def _find_unit(self, data) -> tuple[object | None, str, str]:
+    def _find_unit(self, data) -> tuple[object | None, str, Problem | None]:
         """The unit a row names, within the import's target; (unit, column, problem)."""
         kind = data["unit_kind"]
         cities = City.objects.all()
@@ -189,14 +223,8 @@ class RolesImporter(Importer):
         if kind == "city":
             found = list(cities[:2])
             if len(found) != 1:
-                return (
-                    None,
-                    "市",
-                    "请在“市”一列填写城市名称。"
-                    if len(found) > 1
-                    else "未找到该市，或不在本次导入的范围内。",
-                )
-            return found[0], "", ""
+                return None, "市", problem("city_ambiguous" if len(found) > 1 else "city_not_in_scope")
+            return found[0], "", None
         counties = County.objects.filter(city__in=cities)
         if self.target.county is not None:
             counties = counties.filter(pk=self.target.county.pk)
@@ -205,24 +233,24 @@ class RolesImporter(Importer):
         if kind == "county":
             found = list(counties[:2])
             if not found:
-                return None, "县区", f"未找到县区“{data['county']}”，或不在本次导入的范围内。"
+                return None, "县区", problem("county_not_in_scope", county=data["county"])
             if len(found) > 1:
-                return None, "县区", f"有多个市有县区“{data['county']}”，请填写“市”一列。"
-            return found[0], "", ""
+                return None, "县区", problem("county_ambiguous", county=data["county"])
+            return found[0], "", None
         schools = self.target.schools().filter(county__in=counties, name=data["school"])
         found = list(schools.select_related("county")[:3])
         if not found:
-            return None, "学校名称", f"未找到学校“{data['school']}”，或不在本次导入的范围内。"
+            return None, "学校名称", problem("school_not_in_scope", school=data["school"])
         if len(found) > 1:
-            names = "、".join(sorted(s.county.name for s in found))
-            return None, "学校名称", f"有多所学校名为“{data['school']}”（{names}），请填写县区。"
+            names = sorted(s.county.name for s in found)
+            return None, "学校名称", problem("school_ambiguous", school=data["school"], counties=names)
         school = found[0]
         if kind == "school":
-            return school, "", ""
+            return school, "", None
         group = TeachingGroup.objects.filter(school=school, name=data["group"]).first()
         if group is None:
-            return None, "教研组", f"{school.name}没有教研组“{data['group']}”。"
-        return group, "", ""
+            return None, "教研组", problem("group_not_found", school=school.name, group=data["group"])
+        return group, "", None
 
     def _person(self, data):
         """The person a row names by ID number (a roster row the actor manages); None to go by phone."""
@@ -238,17 +266,17 @@ class RolesImporter(Importer):
             .first()
         )
         if teacher is None:
-            raise _RowProblem("身份证号", "花名册中没有该身份证号的教师，或该教师不在您的管理范围内。")
+            raise _RowProblem("身份证号", problem("person_not_on_roster"))
         if cleaning.compact(teacher.user.full_name) != cleaning.compact(data["name"]):
             raise _RowProblem(
-                "姓名", f"姓名“{data['name']}”与花名册中的“{teacher.user.full_name}”不一致，请核对。"
+                "姓名", problem("name_mismatch", written=data["name"], roster=teacher.user.full_name)
             )
         return teacher.user
 
     def _appoint(self, data):
-        unit, column, problem = self._find_unit(data)
+        unit, column, missing = self._find_unit(data)
         if unit is None:
-            raise _RowProblem(column, problem)
+            raise _RowProblem(column, missing)
         user = self._person(data)
         kind = data["unit_kind"]
         if user is not None:
@@ -284,7 +312,9 @@ class RolesImporter(Importer):
         plan: list[Planned] = []
         errors: list[RowError] = []
         try:
-            with transaction.atomic():
+            # Untranslated: a service's refusal is kept as its Chinese msgid (see _message), whatever
+            # language the checking process happens to have active.
+            with translation.override(None), transaction.atomic():
                 for number, data in rows:
                     try:
                         with transaction.atomic():
@@ -310,10 +340,11 @@ class RolesImporter(Importer):
         return "角色"
 
     @staticmethod
-    def _message(exc: AppError) -> str:
+    def _message(exc: AppError) -> Problem:
         if exc.code == "not_found":
-            return "您无权在该单位任命该角色，或该人员不在您的管理范围内。"
-        return str(exc.message)
+            return problem("appoint_not_allowed")
+        # The service's own words, untranslated (resolve() runs it so): translated when read.
+        return problem("refused", text=exc.message)
 
     # -- writing ---------------------------------------------------------------------------------
     def apply(self, plan: list[Planned]) -> None:
@@ -335,7 +366,7 @@ class RolesImporter(Importer):
 
 
 class _RowProblem(Exception):
-    def __init__(self, column: str, message: str):
-        super().__init__(message)
+    def __init__(self, column: str, message: Problem):
+        super().__init__(message.code)
         self.column = column
         self.message = message

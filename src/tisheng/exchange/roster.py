@@ -1,9 +1,11 @@
 """tisheng import-roster: teachers from a school office's roster (花名册)."""
 
 from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext_noop
 
 from tisheng.core import audit, cleaning
 from tisheng.core.changes import schools_changed
+from tisheng.core.problems import Problem, define, problem
 from tisheng.organisation.models import Gender, School, Teacher, TeachingGroup
 from tisheng.people.logins import new_logins
 from tisheng.people.models import User
@@ -12,20 +14,37 @@ from .importing import Importer, ImportResult, Planned, RowError, cell, cell_tex
 from .readers import Column
 from .targets import ImportTarget
 
+define("gender_value", gettext_noop("性别应填写“男”或“女”。"))
+define("duplicate_id_number", gettext_noop("与第%(row)s行的身份证号重复。"))
+define("duplicate_phone", gettext_noop("与第%(row)s行的手机号重复。"))
+define("school_not_in_county", gettext_noop("在“%(county)s”未找到学校“%(school)s”，请核对学校名称和县区。"))
+define("school_not_found", gettext_noop("未找到学校“%(school)s”，请核对学校名称（须与学校名单一致）。"))
+define("id_number_elsewhere", gettext_noop("该身份证号已登记在其他单位，如需调动请联系上级管理员。"))
+define("phone_taken", gettext_noop("该手机号已被其他教师使用。"))
+
 COLUMNS = [
-    Column("name", "姓名", ("教师姓名", "名字", "姓 名")),
-    Column("gender", "性别", (), required=False),
+    Column("name", gettext_noop("姓名"), ("教师姓名", "名字", "姓 名")),
+    Column("gender", gettext_noop("性别"), (), required=False),
     Column(
         "id_number",
-        "身份证号",
+        gettext_noop("身份证号"),
         ("身份证号码", "证件号码", "证件号", "身份证", "公民身份号码", "身份证件号码"),
     ),
-    Column("phone", "手机号", ("联系电话", "手机", "手机号码", "电话", "联系方式"), required=False),
-    Column("county", "县区", ("县(区)", "县/区", "区县", "所在县区", "县区名称", "县市区"), required=False),
-    Column("school", "学校名称", ("学校", "所在学校", "单位", "工作单位", "单位名称", "任教学校")),
-    Column("subject", "学科", ("任教学科", "所教学科"), required=False),
-    Column("stage", "学段", ("任教学段",), required=False),
-    Column("group", "教研组", ("所在教研组", "教研组名称"), required=False),
+    Column(
+        "phone", gettext_noop("手机号"), ("联系电话", "手机", "手机号码", "电话", "联系方式"), required=False
+    ),
+    Column(
+        "county",
+        gettext_noop("县区"),
+        ("县(区)", "县/区", "区县", "所在县区", "县区名称", "县市区"),
+        required=False,
+    ),
+    Column(
+        "school", gettext_noop("学校名称"), ("学校", "所在学校", "单位", "工作单位", "单位名称", "任教学校")
+    ),
+    Column("subject", gettext_noop("学科"), ("任教学科", "所教学科"), required=False),
+    Column("stage", gettext_noop("学段"), ("任教学段",), required=False),
+    Column("group", gettext_noop("教研组"), ("所在教研组", "教研组名称"), required=False),
 ]
 GENDERS = {"男": Gender.MALE, "M": Gender.MALE, "女": Gender.FEMALE, "F": Gender.FEMALE}
 TEACHER_FIELDS = ("gender", "phone", "subject", "stage")
@@ -37,7 +56,7 @@ def _gender(value) -> str:
         return ""
     if s in GENDERS:
         return GENDERS[s]
-    raise cleaning.CellProblem("性别应填写“男”或“女”。")
+    raise cleaning.CellProblem("gender_value")
 
 
 class RosterImporter(Importer):
@@ -82,11 +101,11 @@ class RosterImporter(Importer):
         for number, data in rows:
             seen = first_id.setdefault(data["id_number"], number)
             if seen != number:
-                errors.append(RowError(number, "身份证号", f"与第{seen}行的身份证号重复。"))
+                errors.append(RowError(number, "身份证号", problem("duplicate_id_number", row=seen)))
             if data["phone"]:
                 seen = first_phone.setdefault(data["phone"], number)
                 if seen != number:
-                    errors.append(RowError(number, "手机号", f"与第{seen}行的手机号重复。"))
+                    errors.append(RowError(number, "手机号", problem("duplicate_phone", row=seen)))
         return errors
 
     # -- against the platform --------------------------------------------------------------
@@ -100,17 +119,17 @@ class RosterImporter(Importer):
             by_name.setdefault(school.name.replace(" ", ""), []).append(school)
         return by_name
 
-    def _find_school(self, by_name, data) -> tuple[School | None, str | None]:
+    def _find_school(self, by_name, data) -> tuple[School | None, Problem | None]:
         candidates = by_name.get(data["school"], [])
         if data["county"]:
             candidates = [s for s in candidates if s.county.name.replace(" ", "") == data["county"]]
             if not candidates:
-                return None, f"在“{data['county']}”未找到学校“{data['school']}”，请核对学校名称和县区。"
+                return None, problem("school_not_in_county", county=data["county"], school=data["school"])
         if not candidates:
-            return None, f"未找到学校“{data['school']}”，请核对学校名称（须与学校名单一致）。"
+            return None, problem("school_not_found", school=data["school"])
         if len(candidates) > 1:
-            counties = "、".join(sorted(s.county.name for s in candidates))
-            return None, f"有多所学校名为“{data['school']}”（{counties}），请填写县区。"
+            counties = sorted(s.county.name for s in candidates)
+            return None, problem("school_ambiguous", school=data["school"], counties=counties)
         return candidates[0], None
 
     def resolve(self, rows):
@@ -130,19 +149,17 @@ class RosterImporter(Importer):
         school_ids = set()
         pending: list[tuple[int, dict, School]] = []
         for number, data in rows:
-            school, problem = self._find_school(by_name, data)
-            if problem:
-                errors.append(RowError(number, "学校名称", problem))
+            school, missing = self._find_school(by_name, data)
+            if missing:
+                errors.append(RowError(number, "学校名称", missing))
                 continue
             teacher = existing.get(data["id_number"])
             if teacher is not None and teacher.school_id not in allowed_schools:
-                errors.append(
-                    RowError(number, "身份证号", "该身份证号已登记在其他单位，如需调动请联系上级管理员。")
-                )
+                errors.append(RowError(number, "身份证号", problem("id_number_elsewhere")))
                 continue
             owner = phone_owner.get(data["phone"]) if data["phone"] else None
             if data["phone"] and data["phone"] in phone_owner and owner != data["id_number"]:
-                errors.append(RowError(number, "手机号", "该手机号已被其他教师使用。"))
+                errors.append(RowError(number, "手机号", problem("phone_taken")))
                 continue
             school_ids.add(school.id)
             pending.append((number, data, school))

@@ -12,21 +12,40 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tisheng.core.errors import Conflict, NotFound, ValidationFailed
+from tisheng.core.problems import Problem, define, problem
 
 from . import events
 from .models import ImportJob, ImportKind, ImportStatus
 from .readers import FileProblem
 from .registry import importer_for
-from .report import write_report
+from .report import problems_data
 from .targets import ImportTarget, target_for
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv"}
 PREVIEW_ROWS = 20
+
+# What a job says when it stopped (kept as codes, shown in the reader's language: core/problems.py).
+define("import_interrupted", gettext_noop("导入中断，未写入任何数据，请重新确认"))
+define("import_uploader_gone", gettext_noop("上传人已不再管理该单位，导入已停止。"))
+define("import_unexpected", gettext_noop("导入过程中出现意外错误，未写入任何数据。请稍后重试或联系管理员。"))
+define("import_refused", gettext_noop("检查时发现问题，未写入任何数据。"))
+
+
+def _message_fields(said: Problem) -> dict:
+    """The job's message as stored: the code with its parameters, and the Chinese words."""
+    with translation.override(None):
+        return {"message": str(said), "message_data": said.stored()}
+
+
+def _say(job: ImportJob, said: Problem) -> None:
+    for name, value in _message_fields(said).items():
+        setattr(job, name, value)
 
 
 def _unit_of(job: ImportJob):
@@ -112,10 +131,12 @@ def import_job_retry(*, actor, job: ImportJob) -> ImportJob:
         raise Conflict(_("该导入当前状态为“%(s)s”，不能重试。") % {"s": job.get_status_display()})
     job.status = ImportStatus.QUEUED if stage == "apply" else ImportStatus.UPLOADED
     job.interrupted = False
-    job.message = ""
+    job.message, job.message_data = "", {}
     job.progress_done = 0
     job.heartbeat_at = timezone.now()
-    job.save(update_fields=["status", "interrupted", "message", "progress_done", "heartbeat_at"])
+    job.save(
+        update_fields=["status", "interrupted", "message", "message_data", "progress_done", "heartbeat_at"]
+    )
     events.import_retried(actor=actor, job=job, stage=stage)
     _enqueue_on_commit(job, apply=stage == "apply")
     return job
@@ -161,7 +182,7 @@ def import_jobs_recover(*, older_than: timedelta = timedelta(0), now=None) -> li
             changed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
                 status=ImportStatus.FAILED,
                 interrupted=True,
-                message=_("导入中断，未写入任何数据，请重新确认"),
+                **_message_fields(problem("import_interrupted")),
             )
             if changed:
                 events.import_interrupted(job=job, was=job.status)
@@ -188,7 +209,8 @@ def _preview(table, errors) -> list[dict]:
         return []
     problems: dict[int, list[dict]] = {}
     for e in errors:
-        problems.setdefault(e.row, []).append({"column": e.column, "message": e.message})
+        stored = e.stored()
+        problems.setdefault(e.row, []).append({"column": stored["column"], "message": stored["message"]})
     shown = []
     wanted = set(list(problems)[:2000])
     for index, (number, cells) in enumerate(table.rows):
@@ -246,22 +268,24 @@ def _run(job_id, *, apply: bool) -> None:
     try:
         target = target_for(actor=job.created_by, unit=_unit_of(job))
     except NotFound:
-        job.status, job.message = ImportStatus.FAILED, _("上传人已不再管理该单位，导入已停止。")
-        job.save(update_fields=["status", "message"])
+        job.status = ImportStatus.FAILED
+        _say(job, problem("import_uploader_gone"))
+        job.save(update_fields=["status", "message", "message_data"])
         return
     importer = _importer(job, target, _progress_writer(job))
     try:
         with _local_copy(job.file) as path:
             result = importer.run(path, dry_run=not apply, valid_only=job.valid_only, source=str(job.pk))
     except FileProblem as exc:
-        job.status, job.message = ImportStatus.REJECTED, str(exc)
-        job.save(update_fields=["status", "message"])
+        job.status = ImportStatus.REJECTED
+        _say(job, exc.problem)
+        job.save(update_fields=["status", "message", "message_data"])
         return
     except Exception:
         logger.exception("import %s failed", job.pk)
         job.status = ImportStatus.FAILED
-        job.message = _("导入过程中出现意外错误，未写入任何数据。请稍后重试或联系管理员。")
-        job.save(update_fields=["status", "message"])
+        _say(job, problem("import_unexpected"))
+        job.save(update_fields=["status", "message", "message_data"])
         return
     job.rows, job.valid = result.rows, result.valid
     job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
@@ -271,7 +295,9 @@ def _run(job_id, *, apply: bool) -> None:
         result.would_keep,
     )
     job.error_count = len(result.errors)
-    job.errors = [e.as_dict() for e in result.errors[:2000]]
+    # Codes with their parameters, put into words when read (views, api, open_report): the worker
+    # does not know the reader's language.
+    job.errors = [e.stored() for e in result.errors[:2000]]
     job.headers = [str(c) if c is not None else "" for c in getattr(importer.table, "header_cells", [])]
     if not apply:
         job.preview = _preview(importer.table, result.errors)
@@ -281,18 +307,13 @@ def _run(job_id, *, apply: bool) -> None:
         job.applied_at = timezone.now()
         job.status = ImportStatus.DONE if result.written else ImportStatus.FAILED
         if not result.written:
-            job.message = _("检查时发现问题，未写入任何数据。")
+            _say(job, problem("import_refused"))
     if result.errors:
-        report = Path(settings.MEDIA_ROOT) / "tmp"
-        report.mkdir(parents=True, exist_ok=True)
-        tmp = report / f"{job.pk}.xlsx"
-        write_report(
-            tmp, result=result, table=importer.table, title=f"{job.get_kind_display()} {job.original_name}"
-        )
         job.report.save(
-            f"{Path(job.original_name).stem}-问题清单.xlsx", ContentFile(tmp.read_bytes()), save=False
+            f"{Path(job.original_name).stem}-问题清单.jsonl.gz",
+            ContentFile(problems_data(result=result, table=importer.table)),
+            save=False,
         )
-        tmp.unlink(missing_ok=True)
     job.save()
 
 

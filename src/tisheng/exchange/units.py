@@ -2,24 +2,41 @@
 
 import re
 
+from django.utils.translation import gettext_noop
+
 from tisheng.core import audit, cleaning
 from tisheng.core.changes import schools_changed
+from tisheng.core.problems import define, problem
 from tisheng.organisation.models import City, County, CountyKind, Locality, School, Stage, Zone
 
 from .importing import Importer, ImportResult, Planned, RowError, cell, cell_text, chunks
 from .readers import Column, FileProblem
 from .targets import ImportTarget
 
+define(
+    "choice_unknown", gettext_noop("%(what)s无法识别：“%(value)s”。可填写：%(choices)s等。"), labels=("what",)
+)
+define("school_code_format", gettext_noop("学校标识码应为10位数字。"))
+define("school_duplicate_name", gettext_noop("与第%(row)s行重复（同一县区的同名学校）。"))
+define("school_duplicate_code", gettext_noop("与第%(row)s行的学校标识码重复。"))
+define("units_many_cities", gettext_noop("文件中有多个市，请按市分别导入，并用 --city 指定。"))
+define("units_which_city", gettext_noop("请用 --city 指定城市（平台中还没有城市，或有多个城市）。"))
+define("units_other_city", gettext_noop("本次导入的是“%(city)s”的学校，这一行写的是“%(written)s”。"))
+define("units_own_county_only", gettext_noop("只能导入本县区（%(county)s）的学校。"))
+define("county_not_found", gettext_noop("未找到县区“%(county)s”。"))
+define("school_code_taken", gettext_noop("学校标识码已被“%(school)s”使用。"))
+define("school_code_other_city", gettext_noop("学校标识码已被其他市的学校使用。"))
+
 COLUMNS = [
-    Column("city", "市", ("地市", "市州", "所在市"), required=False),
-    Column("county", "县区", ("县(区)", "县/区", "区县", "所在县区", "县区名称", "县市区")),
-    Column("zone", "片区", ("片", "所在片区"), required=False),
-    Column("name", "学校名称", ("学校", "单位名称", "学校全称")),
-    Column("code", "学校标识码", ("学校代码", "标识码"), required=False),
-    Column("locality", "城乡类型", ("城乡分类", "城乡", "所在地类型")),
-    Column("stage", "办学类型", ("学校类型", "学段", "学校类别")),
-    Column("is_pilot", "是否试点校", ("试点校", "是否试点"), required=False),
-    Column("batch_year", "批次", ("批次年份", "推进批次"), required=False),
+    Column("city", gettext_noop("市"), ("地市", "市州", "所在市"), required=False),
+    Column("county", gettext_noop("县区"), ("县(区)", "县/区", "区县", "所在县区", "县区名称", "县市区")),
+    Column("zone", gettext_noop("片区"), ("片", "所在片区"), required=False),
+    Column("name", gettext_noop("学校名称"), ("学校", "单位名称", "学校全称")),
+    Column("code", gettext_noop("学校标识码"), ("学校代码", "标识码"), required=False),
+    Column("locality", gettext_noop("城乡类型"), ("城乡分类", "城乡", "所在地类型")),
+    Column("stage", gettext_noop("办学类型"), ("学校类型", "学段", "学校类别")),
+    Column("is_pilot", gettext_noop("是否试点校"), ("试点校", "是否试点"), required=False),
+    Column("batch_year", gettext_noop("批次"), ("批次年份", "推进批次"), required=False),
 ]
 
 LOCALITIES = {
@@ -62,7 +79,7 @@ def _choice(mapping: dict, what: str):
         s = cleaning.compact(value)
         if s in mapping:
             return mapping[s]
-        raise cleaning.CellProblem(f"{what}无法识别：“{s}”。可填写：{'、'.join(list(mapping)[:8])}等。")
+        raise cleaning.CellProblem("choice_unknown", what=what, value=s, choices=list(mapping)[:8])
 
     return parse
 
@@ -74,7 +91,7 @@ def _code(value) -> str | None:
     if not s:
         return None
     if not re.fullmatch(r"[0-9]{10}", s):  # not isdigit(): it is true for ٠-٩ and other scripts
-        raise cleaning.CellProblem("学校标识码应为10位数字。")
+        raise cleaning.CellProblem("school_code_format")
     return s
 
 
@@ -132,11 +149,11 @@ class UnitsImporter(Importer):
         for number, data in rows:
             seen = first_name.setdefault((data["county"], data["name"]), number)
             if seen != number:
-                errors.append(RowError(number, "学校名称", f"与第{seen}行重复（同一县区的同名学校）。"))
+                errors.append(RowError(number, "学校名称", problem("school_duplicate_name", row=seen)))
             if data["code"]:
                 seen = first_code.setdefault(data["code"], number)
                 if seen != number:
-                    errors.append(RowError(number, "学校标识码", f"与第{seen}行的学校标识码重复。"))
+                    errors.append(RowError(number, "学校标识码", problem("school_duplicate_code", row=seen)))
         return errors
 
     def prepare(self, rows):
@@ -149,7 +166,7 @@ class UnitsImporter(Importer):
             if len(in_file) == 1:
                 named = in_file.pop()
             elif len(in_file) > 1:
-                raise NeedCity("文件中有多个市，请按市分别导入，并用 --city 指定。")
+                raise NeedCity("units_many_cities")
         if named:
             self.city = City.objects.filter(name=named).first() or City(name=named)
             return
@@ -157,7 +174,7 @@ class UnitsImporter(Importer):
         if len(cities) == 1:
             self.city = cities[0]
             return
-        raise NeedCity("请用 --city 指定城市（平台中还没有城市，或有多个城市）。")
+        raise NeedCity("units_which_city")
 
     def resolve(self, rows):
         errors: list[RowError] = []
@@ -186,25 +203,25 @@ class UnitsImporter(Importer):
         for number, data in rows:
             if data["city"] and data["city"] != city.name:
                 errors.append(
-                    RowError(number, "市", f"本次导入的是“{city.name}”的学校，这一行写的是“{data['city']}”。")
+                    RowError(number, "市", problem("units_other_city", city=city.name, written=data["city"]))
                 )
                 continue
             county = counties.get(data["county"])
             if self.target.county is not None and data["county"] != self.target.county.name:
                 errors.append(
-                    RowError(number, "县区", f"只能导入本县区（{self.target.county.name}）的学校。")
+                    RowError(number, "县区", problem("units_own_county_only", county=self.target.county.name))
                 )
                 continue
             if county is None and not self.target.may_create_counties:
-                errors.append(RowError(number, "县区", f"未找到县区“{data['county']}”。"))
+                errors.append(RowError(number, "县区", problem("county_not_found", county=data["county"])))
                 continue
             existing = schools.get((county.pk, data["name"])) if county else None
             owner = by_code.get(data["code"]) if data["code"] else None
             if owner is not None and owner is not existing:
-                errors.append(RowError(number, "学校标识码", f"学校标识码已被“{owner.name}”使用。"))
+                errors.append(RowError(number, "学校标识码", problem("school_code_taken", school=owner.name)))
                 continue
             if data["code"] in foreign_codes:
-                errors.append(RowError(number, "学校标识码", "学校标识码已被其他市的学校使用。"))
+                errors.append(RowError(number, "学校标识码", problem("school_code_other_city")))
                 continue
             if existing is None:
                 plan.append(Planned(number, "create", data))

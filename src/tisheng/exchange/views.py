@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tisheng.core.errors import AppError, NotFound
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import get_visible, scope_for
-from tisheng.exchange.selectors import import_jobs_visible
+from tisheng.exchange.selectors import import_jobs_visible, import_preview_shown, import_report_open
 
 from . import services
 from .forms import UploadForm
@@ -74,6 +74,8 @@ def import_list(request):
 def import_detail(request, job_id):
     job = _job(request, job_id)
     problems = page_of([r for r in job.preview if r["problems"]], request.GET.get("page"), per_page=100)
+    # Stored as codes (or, on old jobs, Chinese text): put into the reader's words, one page at a time.
+    problems.object_list = import_preview_shown(list(problems.object_list))
     first_rows = [r for r in job.preview][:20]
     return render(
         request, "exchange/import_detail.html", {"job": job, "problems": problems, "first_rows": first_rows}
@@ -110,10 +112,8 @@ def import_retry(request, job_id):
 @require_GET
 def import_report(request, job_id):
     job = _job(request, job_id)
-    if not job.report:
-        raise NotFound()
     return FileResponse(
-        job.report.open("rb"),
+        import_report_open(job),
         as_attachment=True,
         filename=f"{job.original_name.rsplit('.', 1)[0]}-问题清单.xlsx",
     )

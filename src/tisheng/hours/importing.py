@@ -13,8 +13,10 @@ The checks, the error report, the JSON summary and the exit codes are the roster
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from tisheng.core import audit, cleaning
+from tisheng.core.problems import define, problem
 from tisheng.exchange.importing import Importer, ImportResult, Planned, RowError, cell, cell_text, chunks
 from tisheng.exchange.readers import Column, FileProblem
 from tisheng.exchange.targets import ImportTarget
@@ -24,18 +26,33 @@ from .models import HoursEntry, HoursKind, HoursSource
 from .services import Credit, hours_credit_many
 from .values import parse_date, parse_hours
 
+define("id_or_account_empty", gettext_noop("身份证号（或平台账号）不能为空。"))
+define("account_too_long", gettext_noop("平台账号不能超过150个字符。"))
+define("course_duplicate", gettext_noop("与第%(row)s行重复（同一教师的同一课程）。"))
+define(
+    "teacher_not_in_unit",
+    gettext_noop("花名册中没有该%(what)s的教师，或该教师不在本单位范围内。"),
+    labels=("what",),
+)
+ID_OR_ACCOUNT = "身份证号（或平台账号）"  # as the header names it
+
 COLUMNS = [
     Column(
         "id_number",
-        "身份证号",
+        gettext_noop("身份证号"),
         ("身份证号码", "证件号码", "证件号", "身份证", "公民身份号码", "身份证件号码"),
         required=False,
     ),
-    Column("account", "平台账号", ("账号", "用户名", "登录账号", "学员账号", "登录名"), required=False),
-    Column("name", "姓名", ("教师姓名", "学员姓名", "名字", "姓 名")),
-    Column("course", "课程名称", ("课程", "课程名", "课程标题")),
-    Column("hours", "学时", ("学时数", "获得学时", "课程学时", "学分学时")),
-    Column("completed_on", "完成时间", ("完成日期", "结业时间", "学习完成时间", "通过时间")),
+    Column(
+        "account",
+        gettext_noop("平台账号"),
+        ("账号", "用户名", "登录账号", "学员账号", "登录名"),
+        required=False,
+    ),
+    Column("name", gettext_noop("姓名"), ("教师姓名", "学员姓名", "名字", "姓 名")),
+    Column("course", gettext_noop("课程名称"), ("课程", "课程名", "课程标题")),
+    Column("hours", gettext_noop("学时"), ("学时数", "获得学时", "课程学时", "学分学时")),
+    Column("completed_on", gettext_noop("完成时间"), ("完成日期", "结业时间", "学习完成时间", "通过时间")),
 ]
 MAX_COURSE = 200
 
@@ -57,7 +74,7 @@ class CourseHoursImporter(Importer):
     # -- rows ------------------------------------------------------------------------------------
     def clean_row(self, table, cells):
         if "id_number" not in self.present and "account" not in self.present:
-            raise FileProblem("缺少必需的列：身份证号（或平台账号）。请检查表头（第一行）的列名。")
+            raise FileProblem("file_missing_columns", columns=[ID_OR_ACCOUNT])
         problems: list[tuple[str, str]] = []
         idn, account = "", ""
         raw_id = table.value(cells, "id_number")
@@ -66,9 +83,9 @@ class CourseHoursImporter(Importer):
         else:
             account = cleaning.compact(table.value(cells, "account"))
             if not account:
-                problems.append(("id_number", "身份证号（或平台账号）不能为空。"))
+                problems.append(("id_number", problem("id_or_account_empty")))
             elif len(account) > 150:
-                problems.append(("account", "平台账号不能超过150个字符。"))
+                problems.append(("account", problem("account_too_long")))
         name = cell_text(table, cells, "name", max_length=64, required=True, label="姓名", problems=problems)
         course = cell_text(
             table, cells, "course", max_length=MAX_COURSE, required=True, label="课程名称", problems=problems
@@ -96,7 +113,7 @@ class CourseHoursImporter(Importer):
         for number, data in rows:
             seen = first.setdefault((self._who(data), data["key"]), number)
             if seen != number:
-                errors.append(RowError(number, "课程名称", f"与第{seen}行重复（同一教师的同一课程）。"))
+                errors.append(RowError(number, "课程名称", problem("course_duplicate", row=seen)))
         return errors
 
     # -- against the platform --------------------------------------------------------------------
@@ -142,20 +159,18 @@ class CourseHoursImporter(Importer):
             if hit is None:
                 # The same words for "not on any roster" and "on another unit's roster": ids leak nothing.
                 column, what = ("身份证号", "身份证号") if data["id_number"] else ("平台账号", "平台账号")
-                errors.append(
-                    RowError(number, column, f"花名册中没有该{what}的教师，或该教师不在本单位范围内。")
-                )
+                errors.append(RowError(number, column, problem("teacher_not_in_unit", what=what)))
                 continue
             teacher_id, full_name = hit
             if cleaning.compact(full_name) != cleaning.compact(data["name"]):
                 errors.append(
-                    RowError(number, "姓名", f"姓名“{data['name']}”与花名册中的“{full_name}”不一致，请核对。")
+                    RowError(number, "姓名", problem("name_mismatch", written=data["name"], roster=full_name))
                 )
                 continue
             # The same teacher twice under an ID number and an account name.
             seen = first.setdefault((teacher_id, data["key"]), number)
             if seen != number:
-                errors.append(RowError(number, "课程名称", f"与第{seen}行重复（同一教师的同一课程）。"))
+                errors.append(RowError(number, "课程名称", problem("course_duplicate", row=seen)))
                 continue
             found.append((number, data, teacher_id))
         existing: set[tuple[int, str]] = set()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tisheng.core.cleaning import id_check_char
 from tisheng.core.models import AuditEvent
+from tisheng.exchange.importing import shown
 from tisheng.exchange.models import ImportJob, ImportStatus
 from tisheng.organisation.models import Teacher
 from tisheng.organisation.tests.factories import (
@@ -223,7 +224,7 @@ def test_rows_for_a_school_of_another_county_are_not_imported(place, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, place, xlsx(rows))
     job = ImportJob.objects.get()
-    assert job.error_count == 1 and "未找到学校" in job.errors[0]["message"]
+    assert job.error_count == 1 and "未找到学校" in shown(job.errors[0])["message"]
 
 
 def test_a_school_team_imports_its_own_roster_but_not_a_school_list(
