@@ -86,9 +86,9 @@ def evaluation_build(
         return {c["key"]: level for c in rubric.criteria}
 
     def past(days_back_max: int, since: dt.datetime | None) -> dt.datetime:
+        # The draw never depends on the clock (the same seed gives the same city); only the clamp does.
         start = since or now - dt.timedelta(days=days_back_max)
-        span = max(1, int((now - start).total_seconds() // 3600) - 2)
-        return start + dt.timedelta(hours=rng.randint(1, span))
+        return min(start + dt.timedelta(hours=rng.randint(1, 72)), now - dt.timedelta(hours=1))
 
     # 1. Self-evaluation (R-EVAL, first step): every set under review or accepted, most submitted ones.
     selfs: list[SelfEvaluation] = []
