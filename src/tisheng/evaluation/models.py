@@ -115,7 +115,10 @@ class PeerAllocation(models.Model):
     reviewers_count = models.PositiveIntegerField("参与互评教师数", default=0)
     # Who started it: the school team from the page, API or CLI, or the overdue job (reassignment).
     trigger = models.CharField(
-        "发起方式", max_length=10, choices=[("manual", "学校管理团队"), ("overdue", "逾期改派")], default="manual"
+        "发起方式",
+        max_length=10,
+        choices=[("manual", "学校管理团队"), ("overdue", "逾期改派")],
+        default="manual",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -128,6 +128,8 @@ def partner_schools(school: School) -> list[int]:
 
 
 def _call(works: dict[int, WorkRow], reviewers, *, seed, per_reviewer, per_work, partners, existing, exclude):
+    if not works or not reviewers:  # nothing to allocate
+        return _Empty()
     from . import allocation as allocator  # the pure algorithm (its own module, no Django)
 
     return allocator.allocate(
@@ -143,6 +145,11 @@ def _call(works: dict[int, WorkRow], reviewers, *, seed, per_reviewer, per_work,
         existing=existing,
         exclude=exclude,
     )
+
+
+class _Empty:
+    assignments: tuple = ()
+    notes: tuple = ()
 
 
 # ---- the plan ---------------------------------------------------------------------------------------
@@ -248,7 +255,9 @@ def _plan(school: School, *, seed: int, today: dt.date) -> Plan:
     for w in works:
         if coverage[w] < per_work:
             notes.append({"kind": "short_work", "version": w, "have": coverage[w], "want": per_work})
-    for r in reviewers:
+    if not all_works:
+        notes.append({"kind": "no_works"})
+    for r in reviewers if all_works else ():
         if load[r] < per_reviewer:
             notes.append({"kind": "short_reviewer", "teacher": r, "have": load[r], "want": per_reviewer})
     return Plan(
@@ -323,13 +332,23 @@ def _lock_school(school_id: int) -> School:
 
 
 def peer_allocate(*, actor, school: School, dry_run: bool = False, seed=None, today=None) -> Plan:
-    """Allocate the school's works to reviewers (R-PEER). Only the school's management (the school
+    """Allocate the school's works to reviewers (R-PEER). Only the school's managers (the school
     team, or the county/city office above it) may; a dry run writes nothing."""
     scope = scope_for(actor)
-    if not scope.schools().filter(pk=school.pk).exists():
-        raise NotFound()
+    # Those who only view the school (county/city guides, evaluators) read its allocations; to them,
+    # as to everyone else, the write is "not found" (like the other managers' routes).
     if not scope.can_manage_school(school):
-        raise Forbidden(_("只有学校管理团队可以进行互评分配。"))
+        raise NotFound()
+    return _allocate(actor=actor, school=school, dry_run=dry_run, seed=seed, today=today)
+
+
+def peer_allocate_by_operator(*, school: School, dry_run: bool = False, seed=None, today=None) -> Plan:
+    """The same run from the shell (`tisheng peer-allocate`): whoever runs the command on the server
+    operates the platform, as for the other management commands; the audit event has no person."""
+    return _allocate(actor=None, school=school, dry_run=dry_run, seed=seed, today=today)
+
+
+def _allocate(*, actor, school, dry_run, seed, today) -> Plan:
     value = _clean_seed(seed)
     today = today or timezone.localdate()
     if dry_run:

@@ -72,7 +72,7 @@ def _assignment_qs(scope):
 
 
 def my_assignments(scope) -> list[PeerAssignment]:
-    return list(_assignment_qs(scope).order_by("status", "due_on", "pk")[:500])
+    return list(_assignment_qs(scope).order_by("-status", "due_on", "pk")[:500])  # open first
 
 
 def assignment_get(*, scope, peer_assignment_id) -> PeerAssignment:
@@ -222,7 +222,9 @@ def note_lines(notes: list, *, tiers: Counter | None = None) -> list[str]:
         if not isinstance(note, dict):
             continue
         kind = note.get("kind")
-        if kind == "partners":
+        if kind == "no_works":
+            lines.append(_("目前没有已提交并完成自评、等待互评的作品；教师提交并自评后再进行分配。"))
+        elif kind == "partners":
             names = "、".join(schools[i] for i in note.get("schools") or [] if i in schools)
             if names:
                 lines.append(_("本校内无法补足，已请以下学校协助：%(names)s。") % {"names": names})

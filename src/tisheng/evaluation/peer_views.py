@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tisheng.core.errors import AppError, ValidationFailed
+from tisheng.core.errors import AppError, NotFound, ValidationFailed
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import scope_for
 
@@ -78,7 +78,7 @@ def peer_school(request, school_id: int):
     status = 200
     if request.method == "POST":
         if form is None:
-            raise ValidationFailed(_("只有学校管理团队可以进行互评分配。"))
+            raise NotFound()  # viewers read the allocations; the write is not theirs (peer.py)
         if form.is_valid():
             confirm = form.cleaned_data["action"] == "confirm"
             try:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tisheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tisheng.core.errors import Conflict, NotFound, ValidationFailed
 from tisheng.core.models import AuditEvent
 from tisheng.evaluation import peer
 from tisheng.evaluation.models import (
@@ -91,7 +91,7 @@ def test_only_the_school_team_runs_it_and_others_are_refused():
     with pytest.raises(NotFound):  # a teacher does not see the school as a unit
         peer.peer_allocate(actor=teacher.user, school=w["school"], dry_run=True)
     guide = user_with_role(Role.COUNTY_GUIDE, w["county"])
-    with pytest.raises(Forbidden):  # sees it, may not run it
+    with pytest.raises(NotFound):  # sees it, may not run it: the write is not theirs
         peer.peer_allocate(actor=guide, school=w["school"], dry_run=True)
     other = SchoolFactory(county=w["county"])
     principal_elsewhere = user_with_role(Role.SCHOOL_TEAM, other)
