@@ -287,6 +287,22 @@ def _clean_seed(seed) -> int:
     return value
 
 
+def _cancel_superseded(school_id: int) -> list[int]:
+    """Open assignments of versions that are no longer the one to judge (the teacher revised and
+    submitted a new version, or withdrew) are cancelled: the new version is allocated afresh."""
+    stale = list(
+        PeerAssignment.objects.filter(allocation__school_id=school_id, status=AssignmentStatus.OPEN)
+        .exclude(version__number=F("evidence__version"), version__withdrawn_at__isnull=True)
+        .values_list("pk", "reviewer_id")
+    )
+    if stale:
+        PeerAssignment.objects.filter(pk__in=[pk for pk, _r in stale]).update(
+            status=AssignmentStatus.CANCELLED, closed_at=timezone.now()
+        )
+        events.assignments_cancelled(school_id=school_id, assignment_ids=[pk for pk, _r in stale])
+    return sorted({r for _pk, r in stale})
+
+
 def _record(plan: Plan, *, actor, trigger: str) -> PeerAllocation:
     """Write the plan: the allocation, its assignments, review started, totals told, audited."""
     versions = EvidenceVersion.objects.in_bulk([p.version_id for p in plan.pairs])
@@ -355,6 +371,7 @@ def _allocate(*, actor, school, dry_run, seed, today) -> Plan:
         return _plan(school, seed=value, today=today)
     with transaction.atomic():
         locked = _lock_school(school.pk)
+        teachers_changed(_cancel_superseded(locked.pk))
         plan = _plan(locked, seed=value, today=today)
         _record(plan, actor=actor, trigger="manual")
     return plan
@@ -386,6 +403,7 @@ def peer_reassign_overdue(*, today=None, school: School | None = None) -> list[P
             )
             events.assignments_reassigned(school_id=school_id, assignment_ids=[pk for pk, _r in rows])
             teachers_changed(sorted({r for _pk, r in rows}))
+            teachers_changed(_cancel_superseded(locked.pk))
             plan = _plan(locked, seed=_clean_seed(None), today=today)
             _record(plan, actor=None, trigger="overdue")
             plans.append(plan)

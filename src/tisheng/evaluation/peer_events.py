@@ -31,6 +31,16 @@ def assignments_reassigned(*, school_id: int, assignment_ids: list[int]) -> None
     )
 
 
+def assignments_cancelled(*, school_id: int, assignment_ids: list[int]) -> None:
+    audit.record(
+        kind="evaluation.peer_cancelled",
+        actor=None,
+        target=("organisation.school", school_id),
+        summary=f"作品已有新版本或已撤回，{len(assignment_ids)} 项未完成的互评任务取消",
+        data={"assignments": assignment_ids},
+    )
+
+
 def review_submitted(*, actor, review) -> None:
     assignment = review.assignment
     audit.record(

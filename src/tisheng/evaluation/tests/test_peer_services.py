@@ -303,3 +303,24 @@ def test_a_teacher_without_a_group_still_reviews_and_is_reviewed():
     plan = peer.peer_allocate(actor=w["principal"], school=w["school"], seed=1, today=TODAY)
     assert PeerAssignment.objects.filter(reviewer=loner).count() >= 3
     assert plan.allocation.works_count == 4
+
+
+def test_a_new_version_cancels_open_assignments_of_the_old_one_and_is_allocated_afresh():
+    from tisheng.evidence.models import EvidenceVersion
+
+    from .peer_factories import self_evaluate
+
+    w = school_world((4,))
+    peer.peer_allocate(actor=w["principal"], school=w["school"], seed=1, today=TODAY)
+    old = w["works"][0]
+    evidence = old.evidence
+    # Returned for revision and submitted again (written directly: the assessment services are elsewhere).
+    new = EvidenceVersion.objects.create(
+        evidence=evidence, number=2, summary="修改后", submitted_by=evidence.teacher.user
+    )
+    type(evidence).objects.filter(pk=evidence.pk).update(version=2, status=EvidenceStatus.SUBMITTED)
+    self_evaluate(new)
+    peer.peer_allocate(actor=w["principal"], school=w["school"], seed=1, today=TODAY)
+    assert not PeerAssignment.objects.filter(version=old, status=AssignmentStatus.OPEN).exists()
+    assert PeerAssignment.objects.filter(version=old, status=AssignmentStatus.CANCELLED).exists()
+    assert PeerAssignment.objects.filter(version=new, status=AssignmentStatus.OPEN).count() >= 3
