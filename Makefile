@@ -57,6 +57,7 @@ test-pg: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/allocation.py
 	$(BIN)/python bench/city.py --teachers 50000
 
 # The same on PostgreSQL: drops and recreates the database tisheng_bench on 127.0.0.1:5432 (or on DATABASE_URL's server).
