@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,12 +95,13 @@ def _reviewers(school_ids) -> dict[int, tuple[int | None, int]]:
     return {pk: (group, school) for pk, group, school in rows}
 
 
-def _history(work_ids) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(existing, excluded) pairs (reviewer, version): open or done ones count; reassigned ones are
-    never given again to the same reviewer."""
-    rows = PeerAssignment.objects.filter(version_id__in=list(work_ids)).values_list(
-        "reviewer_id", "version_id", "status"
-    )
+def _history(work_ids, reviewer_ids=()) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(existing, excluded) pairs (reviewer, version) of these works or reviewers: open or done ones
+    count (a reviewer's earlier reviews of works since concluded count toward their load too);
+    reassigned ones are never given again to the same reviewer."""
+    rows = PeerAssignment.objects.filter(
+        Q(version_id__in=list(work_ids)) | Q(reviewer_id__in=list(reviewer_ids))
+    ).values_list("reviewer_id", "version_id", "status")
     existing, excluded = [], []
     for reviewer, version, status in sorted(rows):
         if status in LIVE:
@@ -127,6 +128,12 @@ def partner_schools(school: School) -> list[int]:
     return sorted(paired) + sorted(zone_schools)
 
 
+def _group(group_id: int | None, teacher_id: int) -> int:
+    """A teacher in no teaching group is a group of their own (negative: never a real group id), so
+    their works and reviews fall back to the school like those of a group too small."""
+    return group_id if group_id is not None else -teacher_id
+
+
 def _call(works: dict[int, WorkRow], reviewers, *, seed, per_reviewer, per_work, partners, existing, exclude):
     if not works or not reviewers:  # nothing to allocate
         return _Empty()
@@ -134,10 +141,15 @@ def _call(works: dict[int, WorkRow], reviewers, *, seed, per_reviewer, per_work,
 
     return allocator.allocate(
         [
-            allocator.Work(id=w.version_id, author=w.author_id, group=w.group_id, school=w.school_id)
+            allocator.Work(
+                id=w.version_id, author=w.author_id, group=_group(w.group_id, w.author_id), school=w.school_id
+            )
             for w in works.values()
         ],
-        [allocator.Reviewer(id=pk, group=group, school=school) for pk, (group, school) in reviewers.items()],
+        [
+            allocator.Reviewer(id=pk, group=_group(group, pk), school=school)
+            for pk, (group, school) in reviewers.items()
+        ],
         seed=seed,
         reviews_per_reviewer=per_reviewer,
         reviewers_per_work=per_work,
@@ -193,7 +205,7 @@ def _plan(school: School, *, seed: int, today: dt.date) -> Plan:
     per_reviewer, per_work = rules.peer_reviews_required, rules.peer_reviewers_per_work
     works = _works([school.pk])
     reviewers = _reviewers([school.pk])
-    existing, excluded = _history(works)
+    existing, excluded = _history(works, reviewers)
     result = _call(
         works,
         reviewers,
@@ -223,7 +235,7 @@ def _plan(school: School, *, seed: int, today: dt.date) -> Plan:
         p_works, p_reviewers = _works(partners), _reviewers(partners)
         all_works.update(p_works)
         all_reviewers.update(p_reviewers)
-        p_existing, p_excluded = _history(p_works)
+        p_existing, p_excluded = _history(p_works, p_reviewers)
         taken = {(p.reviewer_id, p.version_id) for p in pairs}
         second = _call(
             all_works,

@@ -20,14 +20,14 @@ router = Router(tags=["peer review"])
 
 
 # ---- output -----------------------------------------------------------------------------------------
-class ReviewOut(Schema):
+class PeerReviewOut(Schema):
     overall: str
     ratings: dict[str, str]
     comment: str
     created_at: dt.datetime
 
 
-class AssignmentOut(Schema):
+class PeerAssignmentOut(Schema):
     id: Id
     status: str = Field(description="open 待互评 / done 已互评")
     status_label: str
@@ -37,34 +37,34 @@ class AssignmentOut(Schema):
     point_code: str
     version_number: Count
     author: str = Field(description="作者姓名；本市设置为匿名互评时为“（匿名）”")
-    review: ReviewOut | None = None
+    review: PeerReviewOut | None = None
 
 
-class FileOut(Schema):
+class PeerFileOut(Schema):
     id: Id
     name: str
     size: Count
     url: str
 
 
-class CriterionOut(Schema):
+class PeerCriterionOut(Schema):
     key: str
     label: str
     description: str = ""
 
 
-class LevelOut(Schema):
+class PeerLevelOut(Schema):
     level: str
     label: str
     description: str = ""
 
 
-class AssignmentDetailOut(AssignmentOut):
+class PeerAssignmentDetailOut(PeerAssignmentOut):
     summary: str
     reflection: str
-    files: list[FileOut]
-    criteria: list[CriterionOut]
-    levels: list[LevelOut]
+    files: list[PeerFileOut]
+    criteria: list[PeerCriterionOut]
+    levels: list[PeerLevelOut]
     comment_min_chars: Count
 
 
@@ -119,7 +119,7 @@ def _detail(scope, assignment) -> dict:
     }
 
 
-class PairOut(Schema):
+class PeerPairOut(Schema):
     reviewer: str
     reviewer_school: str
     author: str
@@ -127,7 +127,7 @@ class PairOut(Schema):
     tier: str
 
 
-class PlanOut(Schema):
+class PeerPlanOut(Schema):
     school_id: Id
     allocation_id: Id | None = Field(None, description="确认分配后的记录编号；预览时为空")
     seed: int = Field(ge=0, le=peer.SEED_MAX)
@@ -136,7 +136,7 @@ class PlanOut(Schema):
     reviewers: Count
     due_on: dt.date
     notes: list[str] = Field(description="分配说明：补足方式与仍不足的情况（文字）")
-    pairs: list[PairOut]
+    pairs: list[PeerPairOut]
 
 
 def _plan_out(plan) -> dict:
@@ -149,7 +149,7 @@ def _plan_out(plan) -> dict:
     }
 
 
-class AllocationOut(Schema):
+class PeerAllocationOut(Schema):
     id: Id
     created_at: dt.datetime
     trigger: str = Field(description="manual 学校管理团队 / overdue 逾期改派")
@@ -161,15 +161,15 @@ class AllocationOut(Schema):
     notes: list[str]
 
 
-class SchoolAllocationsOut(Schema):
+class PeerSchoolAllocationsOut(Schema):
     school_id: Id
     can_run: bool = Field(description="调用者能否进行分配（学校管理团队）")
     count: Count
-    items: list[AllocationOut] = Field(description="最近的分配记录（最多50条）")
+    items: list[PeerAllocationOut] = Field(description="最近的分配记录（最多50条）")
 
 
 # ---- input -----------------------------------------------------------------------------------------
-class ReviewIn(InputSchema):
+class PeerReviewIn(InputSchema):
     ratings: dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=20)]] = Field(
         max_length=10, description="逐项评价：{指标key: 等级}，指标与等级见互评任务详情"
     )
@@ -177,12 +177,12 @@ class ReviewIn(InputSchema):
     comment: str = Field(max_length=peer.MAX_COMMENT, description="评语，至少为本市规定字数")
 
 
-class AllocationIn(InputSchema):
+class PeerAllocationIn(InputSchema):
     seed: int | None = Field(None, ge=0, le=peer.SEED_MAX, description="随机种子；不填则随机生成并记录")
 
 
 # ---- operations -------------------------------------------------------------------------------------
-@router.get("/peer/assignments", response=list[AssignmentOut])
+@router.get("/peer/assignments", response=list[PeerAssignmentOut])
 @paginate(ApiPagination)
 def assignment_list(request):
     """分配给我的互评任务（待互评与已互评）。"""
@@ -194,7 +194,7 @@ def assignment_list(request):
     return [_summary(a, anonymous=anonymous) for a in rows]
 
 
-@router.get("/peer/assignments/{peer_assignment_id}", response=AssignmentDetailOut)
+@router.get("/peer/assignments/{peer_assignment_id}", response=PeerAssignmentDetailOut)
 def assignment_get(request, peer_assignment_id: Id):
     scope = scope_for(request.user)
     assignment = peer_selectors.assignment_get(scope=scope, peer_assignment_id=peer_assignment_id)
@@ -203,9 +203,9 @@ def assignment_get(request, peer_assignment_id: Id):
 
 @router.post(
     "/peer/assignments/{peer_assignment_id}/review",
-    response={200: AssignmentDetailOut, **errors(400, 403, 409)},
+    response={200: PeerAssignmentDetailOut, **errors(400, 403, 409)},
 )
-def assignment_review(request, peer_assignment_id: Id, payload: ReviewIn):
+def assignment_review(request, peer_assignment_id: Id, payload: PeerReviewIn):
     """提交互评：逐项评价、总体评价与评语（R-PEER）。"""
     scope = scope_for(request.user)
     assignment = peer_selectors.assignment_get(scope=scope, peer_assignment_id=peer_assignment_id)
@@ -220,7 +220,7 @@ def assignment_review(request, peer_assignment_id: Id, payload: ReviewIn):
     return _detail(scope, assignment)
 
 
-@router.get("/schools/{school_id}/peer-allocations", response=SchoolAllocationsOut)
+@router.get("/schools/{school_id}/peer-allocations", response=PeerSchoolAllocationsOut)
 def school_allocations(request, school_id: Id):
     """一所学校的互评分配记录（看得到学校的人可查看；只有学校管理团队可以分配）。"""
     scope = scope_for(request.user)
@@ -248,8 +248,8 @@ def school_allocations(request, school_id: Id):
     }
 
 
-@router.post("/schools/{school_id}/peer-allocations/preview", response={200: PlanOut, **errors(400, 403)})
-def school_allocation_preview(request, school_id: Id, payload: AllocationIn):
+@router.post("/schools/{school_id}/peer-allocations/preview", response={200: PeerPlanOut, **errors(400, 403)})
+def school_allocation_preview(request, school_id: Id, payload: PeerAllocationIn):
     """预览互评分配（不写入任何内容）。用返回的 seed 确认分配，可得到同样的分配（若期间没有变化）。"""
     scope = scope_for(request.user)
     school = peer_selectors.school_get(scope=scope, school_id=school_id)
@@ -257,8 +257,8 @@ def school_allocation_preview(request, school_id: Id, payload: AllocationIn):
     return _plan_out(plan)
 
 
-@router.post("/schools/{school_id}/peer-allocations", response={201: PlanOut, **errors(400, 403)})
-def school_allocation_run(request, school_id: Id, payload: AllocationIn):
+@router.post("/schools/{school_id}/peer-allocations", response={201: PeerPlanOut, **errors(400, 403)})
+def school_allocation_run(request, school_id: Id, payload: PeerAllocationIn):
     """进行互评分配：生成互评任务，作品进入评审。"""
     scope = scope_for(request.user)
     school = peer_selectors.school_get(scope=scope, school_id=school_id)

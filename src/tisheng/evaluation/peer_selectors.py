@@ -80,18 +80,34 @@ def assignment_get(*, scope, peer_assignment_id) -> PeerAssignment:
 
 
 def explain(assignment: PeerAssignment) -> str:
-    """ "Why was I given this?" in words, from the tier the allocation recorded (R-PEER)."""
+    """ "Why was I given this?" in words, from the tier and reason the allocation recorded (R-PEER;
+    the reason codes are evaluation/allocation.py's)."""
     author = assignment.version.evidence.teacher
+    reason = assignment.reason
     if assignment.tier == Tier.GROUP:
         group = author.group.name if author.group_id else _("本教研组")
-        return _("按教研组互评分配：作者与您同在%(group)s。") % {"group": group}
-    if assignment.tier == Tier.SCHOOL:
-        return _("您所在教研组内可互评的作品或互评人不足，由本校其他教研组补足（作者在%(school)s）。") % {
-            "school": author.school.name
+        text = _("按教研组互评分配：作者与您同在%(group)s。") % {"group": group}
+    else:
+        where = _("本校其他教研组") if assignment.tier == Tier.SCHOOL else _("结对学校或教研协作区学校")
+        if reason == "group_too_small":
+            why = _("作者所在教研组人数太少，互评人不够")
+        elif reason == "no_work_in_group":
+            why = _("您所在教研组可互评的作品不够")
+        elif assignment.tier == Tier.SCHOOL:
+            why = _("教研组内可互评的作品或互评人不足")
+        else:
+            why = _("本校可互评的作品或互评人不足")
+        text = _("%(why)s，由%(where)s补足（作者在%(school)s）。") % {
+            "why": why,
+            "where": where,
+            "school": author.school.name,
         }
-    return _("本校可互评的作品或互评人不足，由结对学校或教研协作区学校补足（作者在%(school)s）。") % {
-        "school": author.school.name
-    }
+    extra = {
+        "late_work": _("这件作品在上次分配之后才提交。"),
+        "late_reviewer": _("您在上次分配之后加入，补分给您。"),
+        "reassigned": _("原互评人逾期未完成，改派给您。"),
+    }.get(reason)
+    return f"{text}{extra}" if extra else text
 
 
 @dataclass

@@ -23,7 +23,9 @@ def run(*args) -> str:
 
 def test_dry_run_prints_the_plan_as_json_and_writes_nothing():
     w = school_world((3, 2))
-    out = json.loads(run("peer-allocate", "--school", str(w["school"].pk), "--dry-run", "--seed", "8", "--json"))
+    out = json.loads(
+        run("peer-allocate", "--school", str(w["school"].pk), "--dry-run", "--seed", "8", "--json")
+    )
     assert out["dry_run"] and out["seed"] == 8 and out["made"] == len(out["pairs"]) > 0
     assert not PeerAllocation.objects.exists()
     names = {t.user.full_name for t in w["teachers"]}
@@ -31,7 +33,9 @@ def test_dry_run_prints_the_plan_as_json_and_writes_nothing():
     text = json.dumps(out, ensure_ascii=False)
     for t in w["teachers"]:  # no logins, phones or ID numbers
         assert t.user.username not in text
-    again = json.loads(run("peer-allocate", "--school", str(w["school"].pk), "--dry-run", "--seed", "8", "--json"))
+    again = json.loads(
+        run("peer-allocate", "--school", str(w["school"].pk), "--dry-run", "--seed", "8", "--json")
+    )
     assert again["pairs"] == out["pairs"]
     written = json.loads(run("peer-allocate", "--school", str(w["school"].pk), "--seed", "8", "--json"))
     assert written["pairs"] == out["pairs"] and PeerAllocation.objects.get().created_by is None
