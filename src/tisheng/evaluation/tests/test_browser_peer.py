@@ -80,3 +80,35 @@ def test_a_teacher_writes_a_peer_review(chromium, live_server, reviewer, size, r
     assert "已互评" in page.get_by_test_id(f"assignment-{first.pk}").inner_text()
     page.screenshot(path=str(SHOTS / f"peer_done_{name}.png"), full_page=True)
     page.close()
+
+
+def test_the_school_team_previews_and_confirms_an_allocation(chromium, live_server):
+    from django.apps import apps
+
+    from tisheng.evaluation.models import PeerAllocation
+
+    import_module("tisheng.framework.migrations.0003_load_henan_29").load(apps, None)
+    w = school_world((4, 1))
+    principal = w["principal"]
+    principal.username, principal.full_name = "xiaozhang", "张校长"
+    principal.save()
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "xiaozhang")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.get_by_test_id("nav-peer").click()
+    page.get_by_test_id("peer-schools").get_by_role("link", name=w["school"].name).click()
+    page.get_by_test_id("preview-button").click()
+    page.wait_for_selector("[data-testid=preview]")
+    notes = page.get_by_test_id("preview-notes").inner_text()
+    assert "本校其他教研组" in notes  # the group of one falls back to the school, said in words
+    assert not PeerAllocation.objects.exists()
+    page.screenshot(path=str(SHOTS / "peer_school_preview_desktop.png"), full_page=True)
+    page.get_by_test_id("confirm").click()
+    page.wait_for_selector("text=已完成互评分配")
+    assert PeerAllocation.objects.count() == 1
+    page.screenshot(path=str(SHOTS / "peer_school_done_desktop.png"), full_page=True)
+    page.close()

@@ -131,3 +131,26 @@ def test_viewers_read_allocations_without_the_form(allocated):
     assert guide.post(reverse("peer-school", args=[school.pk]), {"action": "confirm"}).status_code == 404
     home = guide.get(reverse("peer-home")).content.decode()
     assert reverse("peer-school", args=[school.pk]) in home and "互评分配" in home
+
+
+def test_the_teacher_list_does_not_query_per_row(allocated, django_assert_max_num_queries):
+    a = PeerAssignment.objects.order_by("pk").first()
+    c = client_for(a.reviewer.user)
+    c.get(reverse("peer-home"))  # warm the session and the rubric defaults
+    with django_assert_max_num_queries(12):
+        page = c.get(reverse("peer-home"))
+    assert page.status_code == 200
+
+
+def test_after_own_setting_the_page_says_why_nothing_shows():
+    from tisheng.organisation.tests.factories import TeacherFactory
+
+    w = school_world((3,))
+    ProgrammeSettings.objects.create(city=w["school"].city, peer_review_after_own=True)
+    newcomer = TeacherFactory(school=w["school"], group=w["teachers"][0].group)
+    peer.peer_allocate(actor=w["principal"], school=w["school"], seed=1)
+    mine = PeerAssignment.objects.filter(reviewer=newcomer).first()
+    c = client_for(newcomer.user)
+    page = c.get(reverse("peer-home")).content.decode()
+    assert 'data-testid="after-own"' in page and f"assignment-{mine.pk}" not in page
+    assert c.get(reverse("peer-review", args=[mine.pk])).status_code == 404
