@@ -403,7 +403,7 @@ def peer_reassign_overdue(*, today=None, school: School | None = None) -> list[P
         with transaction.atomic():
             locked = _lock_school(school_id)
             rows = list(
-                PeerAssignment.objects.select_for_update()
+                PeerAssignment.objects.select_for_update(of=("self",))
                 .filter(allocation__school_id=school_id, status=AssignmentStatus.OPEN, due_on__lt=today)
                 .order_by("pk")
                 .values_list("pk", "reviewer_id")
