@@ -108,11 +108,14 @@ def allocate(
     `existing` pairs count toward a reviewer's load when the reviewer is given, and toward a work's
     reviewers when the work is given, even if the other side is not; they are never repeated.
     `exclude` pairs are never assigned. Same inputs and seed give the same Result in any input order.
+    A teaching group is its id: a teacher in no group should get a group id of their own (say, minus
+    the teacher id), so that they fall back to the school instead of joining strangers.
     """
     if reviews_per_reviewer < 0 or reviewers_per_work < 0:
         raise ValueError("reviews_per_reviewer and reviewers_per_work must be >= 0")
     # Millions of small acyclic objects: the cyclic garbage collector would only rescan them
-    # (at 1,000,000 works it took a third of the time), so it pauses for the call.
+    # (about a tenth of the time at 1,000,000 works), so it pauses for the call (process-wide;
+    # another thread meanwhile only collects later).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -526,7 +529,7 @@ class _Allocation:
     def _add(self, r: int, w: int, reason: str) -> None:
         wk = self.work[w]
         tier = self._tier(r, w)
-        if tier == TIER_GROUP:  # only when the group tier left an eligible member (cannot happen today)
+        if tier == TIER_GROUP:  # the group tier fills to exhaustion, so only a defensive case
             reason = self._reason(r, w)
         self.out.append(Assignment(r, w, tier, reason, wk.group, wk.school))
         self.taken[r].add(w)
