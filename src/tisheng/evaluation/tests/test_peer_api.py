@@ -142,3 +142,19 @@ def test_bad_seeds_are_refused(allocated, seed):
     )
     assert r.status_code == 422
     assert PeerAllocation.objects.count() == 1
+
+
+def test_files_are_readable_only_while_assigned(allocated):
+    import datetime as dt
+
+    a = PeerAssignment.objects.order_by("pk").first()
+    c = client_for(a.reviewer.user)
+    url = c.get(f"/api/v1/peer/assignments/{a.pk}").json()["files"][0]["url"]
+    assert c.get(url).status_code == 200
+    # The author's evidence page stays theirs (and their managers'): the assignment opens the files only.
+    assert c.get(f"/evidence/{a.version.evidence_id}/").status_code == 404
+    peer.peer_reassign_overdue(today=dt.date.today() + dt.timedelta(days=30), school=allocated["school"])
+    a.refresh_from_db()
+    assert a.status == AssignmentStatus.REASSIGNED
+    assert c.get(url).status_code == 404
+    assert c.get(f"/api/v1/peer/assignments/{a.pk}").status_code == 404

@@ -863,6 +863,15 @@ def test_api_lists_contain_only_rows_in_scope(world):
             expected = {obj.pk for key, obj in objects[kind].items() if key in visible[user_key]}
             assert got == expected, (user_key, path)
             assert body["count"] == len(expected)
+        # Peer review (R-PEER): the caller's own assignments, whatever else they see.
+        got = {item["id"] for item in client.get("/api/v1/peer/assignments", {"limit": 100}).json()["items"]}
+        expected = {a.pk for k, a in objects["peer_assignment"].items() if k in oracles["reviewer"][user_key]}
+        assert got == expected, (user_key, "/api/v1/peer/assignments")
+        page = client.get(reverse("peer-home")).content.decode()
+        shown = {
+            k for k, a in objects["peer_assignment"].items() if f'data-testid="assignment-{a.pk}"' in page
+        }
+        assert shown == oracles["reviewer"][user_key], (user_key, "peer-home")
         # Filtering by a unit outside the scope yields nothing, not the other unit's rows.
         for school in objects["school"].values():
             got = {t["id"] for t in client.get("/api/v1/teachers", {"school_id": school.pk}).json()["items"]}
