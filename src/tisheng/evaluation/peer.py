@@ -422,6 +422,35 @@ def peer_reassign_overdue(*, today=None, school: School | None = None) -> list[P
     return plans
 
 
+def peer_allocate_pending(*, today=None) -> list[Plan]:
+    """Schools with self-evaluated submissions no allocation has reached yet (status still submitted:
+    the first assignment starts review) are allocated (trigger `pending`), so a late submitter never
+    waits for the school team to press the button (R-PEER). One transaction per school."""
+    today = today or timezone.localdate()
+    school_ids = sorted(
+        set(
+            EvidenceVersion.objects.filter(
+                evidence__status=EvidenceStatus.SUBMITTED,
+                number=F("evidence__version"),
+                withdrawn_at__isnull=True,
+                self_evaluation__isnull=False,
+            )
+            .exclude(verdicts__isnull=False)
+            .values_list("evidence__teacher__school_id", flat=True)
+        )
+    )
+    plans = []
+    for school_id in school_ids:
+        with transaction.atomic():
+            locked = _lock_school(school_id)
+            teachers_changed(_cancel_superseded(locked.pk))
+            plan = _plan(locked, seed=_clean_seed(None), today=today)
+            if plan.pairs:
+                _record(plan, actor=None, trigger="pending")
+                plans.append(plan)
+    return plans
+
+
 # ---- a review ---------------------------------------------------------------------------------------
 def _clean_comment(comment, minimum: int) -> str:
     text = "" if comment is None else str(comment)

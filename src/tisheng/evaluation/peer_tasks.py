@@ -1,4 +1,5 @@
-"""Background work of peer review (STYLE trait 8): reassigning reviews left undone at their due day.
+"""Background work of peer review (STYLE trait 8), nightly: reviews left undone at their due day go to
+someone else, and submissions no allocation has reached yet are allocated (R-PEER: nobody waits).
 
 Queued by `tisheng peer-reassign-overdue --enqueue` (e.g. from cron, nightly) and run by the
 django-tasks worker; `tisheng peer-reassign-overdue` runs it at once."""
@@ -20,3 +21,10 @@ def reassign_overdue_peer_reviews(today: str | None = None, school_id: int | Non
         return 0
     day = dt.date.fromisoformat(today) if today else None
     return len(peer.peer_reassign_overdue(today=day, school=school))
+
+
+@task()
+def allocate_pending_peer_reviews(today: str | None = None) -> int:
+    """Returns how many schools got new assignments."""
+    day = dt.date.fromisoformat(today) if today else None
+    return len(peer.peer_allocate_pending(today=day))

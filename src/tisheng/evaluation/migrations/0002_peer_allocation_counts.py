@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='peerallocation',
             name='trigger',
-            field=models.CharField(choices=[('manual', '学校管理团队'), ('overdue', '逾期改派')], default='manual', max_length=10, verbose_name='发起方式'),
+            field=models.CharField(choices=[('manual', '学校管理团队'), ('overdue', '逾期改派'), ('pending', '新提交补分配')], default='manual', max_length=10, verbose_name='发起方式'),
         ),
         migrations.AddField(
             model_name='peerallocation',

@@ -59,3 +59,19 @@ def test_reassign_overdue_command_and_task():
     # Queued (the test backend runs it at once): nothing overdue any more.
     assert "queued" in run("peer-reassign-overdue", "--enqueue")
     assert peer_tasks.reassign_overdue_peer_reviews.call(school_id=987654) == 0
+
+
+def test_the_nightly_run_allocates_submissions_nobody_allocated_yet():
+    from tisheng.organisation.tests.factories import TeacherFactory
+
+    from .peer_factories import work
+
+    w = school_world((4,))
+    peer.peer_allocate(actor=w["principal"], school=w["school"], seed=1)
+    late = TeacherFactory(school=w["school"], group=w["teachers"][0].group)
+    version = work(late)
+    out = run("peer-reassign-overdue")
+    assert "allocated new submissions at 1 school(s)" in out
+    assert PeerAssignment.objects.filter(version=version).count() >= 3
+    assert PeerAllocation.objects.filter(trigger="pending").count() == 1
+    assert "allocated new submissions at 0 school(s)" in run("peer-reassign-overdue")
