@@ -350,7 +350,10 @@ def _record(plan: Plan, *, actor, trigger: str) -> PeerAllocation:
         actor=actor, evidence_ids={versions[p.version_id].evidence_id for p in plan.pairs}
     )
     events.allocation_run(actor=actor, allocation=run)
-    teachers_changed(sorted({p.reviewer_id for p in plan.pairs}))
+    # Reviewers have new work; authors' evidence is now under review.
+    teachers_changed(
+        sorted({p.reviewer_id for p in plan.pairs} | {plan.works[p.version_id].author_id for p in plan.pairs})
+    )
     plan.allocation = run
     return run
 
