@@ -128,6 +128,16 @@ class AssignmentView:
     def is_open(self) -> bool:
         return self.assignment.status == AssignmentStatus.OPEN
 
+    @property
+    def review_ratings(self) -> list[tuple[str, str]]:
+        """The review's ratings as (criterion, level) in words, in the rubric's order."""
+        if self.review is None:
+            return []
+        levels = {row["level"]: row["label"] for row in self.rubric.levels}
+        return [
+            (c["label"], levels.get(self.review.ratings.get(c["key"]), "—")) for c in self.rubric.criteria
+        ]
+
 
 def assignment_view(*, scope, assignment: PeerAssignment, today: dt.date | None = None) -> AssignmentView:
     from django.utils import timezone

@@ -73,6 +73,7 @@ def test_a_review_is_submitted_from_the_page(allocated):
     assert a.status == AssignmentStatus.DONE
     page = c.get(reverse("peer-review", args=[a.pk])).content.decode()
     assert 'data-testid="my-review"' in page and COMMENT in page
+    assert "<dt>材料完整规范</dt><dd>优秀</dd>" in page  # each criterion's level, in words
     assert c.post(reverse("peer-review", args=[a.pk]), _form()).status_code == 400
 
 
