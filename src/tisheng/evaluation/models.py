@@ -111,6 +111,16 @@ class PeerAllocation(models.Model):
     # What fell back and why, and what could not be covered: the allocation's own explanation.
     notes = models.JSONField("分配说明", default=list)
     assignments_made = models.PositiveIntegerField("新分配数", default=0)
+    works_count = models.PositiveIntegerField("待互评作品数", default=0)
+    reviewers_count = models.PositiveIntegerField("参与互评教师数", default=0)
+    # Who started it: the school team (page, API, CLI), or the nightly job (an overdue reassignment, or
+    # works handed in since the last run that nobody allocated yet).
+    trigger = models.CharField(
+        "发起方式",
+        max_length=10,
+        choices=[("manual", "学校管理团队"), ("overdue", "逾期改派"), ("pending", "新提交补分配")],
+        default="manual",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",

@@ -18,6 +18,7 @@ from tisheng.core.scoping import get_visible
 from tisheng.plans.models import Pick
 from tisheng.programme.selectors import calendar_for, settings_for_city
 
+from . import visibility
 from .models import (
     EDITABLE,
     Evidence,
@@ -72,9 +73,17 @@ def evidence_files_visible(scope: Scope):
     files = EvidenceFile.objects.all()
     if scope.is_platform_admin:
         return files
-    return scope.restrict(files.filter(in_version=True), teacher="evidence__teacher") | scope.own(
+    visible = scope.restrict(files.filter(in_version=True), teacher="evidence__teacher") | scope.own(
         files.filter(Q(removed=False) | Q(in_version=True)), teacher="evidence__teacher"
     )
+    # Versions another app lets this person read (peer review, R-PEER: evidence/visibility.py).
+    for version_ids in visibility.extra_versions(scope):
+        visible = visible | files.filter(
+            pk__in=EvidenceVersion.files.through.objects.filter(evidenceversion_id__in=version_ids).values(
+                "evidencefile_id"
+            )
+        )
+    return visible
 
 
 def evidence_uploads_visible(scope: Scope):

@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from tisheng.config.wsgi import application
 from tisheng.core.scoping import scope_for
 from tisheng.demo.services import demo_city_build
+from tisheng.evaluation.models import PeerAssignment
 from tisheng.evidence.models import EvidenceUpload
 from tisheng.evidence.selectors import evidence_files_visible, evidence_visible
 from tisheng.exchange.selectors import import_jobs_visible
@@ -129,6 +130,7 @@ def _visible_ids(user) -> dict:
         "entry_id": _first(HoursEntry.objects.filter(teacher=teacher)),
         "training_id": _first(Training.objects.filter(organiser_county=school.county_id)),
         "open_class_id": _first(OpenClass.objects.filter(school=school)),
+        "peer_assignment_id": _first(PeerAssignment.objects.filter(reviewer=teacher)),
         "batch_year": school.batch_year or 2022,
         "code": "henan-2021",
     }

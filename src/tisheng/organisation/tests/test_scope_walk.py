@@ -113,6 +113,19 @@ WRITE_OPERATIONS = {
     ): "walked below + people/tests/test_sign_in_codes.py",
     ("post", "/api/v1/teachers/{teacher_id}/unlock"): "walked below + people/tests/test_lockout.py",
     ("post", "/api/v1/me/password"): "people/tests/test_sign_in_codes.py (the caller's own password; no id)",
+    # Peer review (R-PEER): a review by the assigned reviewer only; allocations by the school's managers.
+    (
+        "post",
+        "/api/v1/peer/assignments/{peer_assignment_id}/review",
+    ): "walked below + evaluation/tests/test_peer_api.py",
+    (
+        "post",
+        "/api/v1/schools/{school_id}/peer-allocations/preview",
+    ): "walked below + evaluation/tests/test_peer_api.py",
+    (
+        "post",
+        "/api/v1/schools/{school_id}/peer-allocations",
+    ): "walked below (rolled back) + evaluation/tests/test_peer_api.py",
 }
 
 
@@ -219,6 +232,26 @@ def world(db):
     ev_t2, ef_t2 = make_rows(t2, point)
     ev_t4, ef_t4 = make_rows(t4, point)
     ev_tb, ef_tb = make_rows(tb, point)
+    import datetime as dt
+
+    # Peer review (R-PEER): t1 is given t2's work (another group of the same school); t2 is given t1's.
+    from tisheng.evaluation.models import PeerAllocation, PeerAssignment
+
+    run = PeerAllocation.objects.create(
+        school=s1, seed=1, reviews_per_reviewer=3, reviewers_per_work=3, due_on=dt.date(2030, 1, 1)
+    )
+
+    def peer_assignment(reviewer, evidence):
+        return PeerAssignment.objects.create(
+            allocation=run,
+            reviewer=reviewer,
+            evidence=evidence,
+            version=evidence.versions.get(),
+            tier="school",
+            due_on=run.due_on,
+        )
+
+    peer_assignments = {"pa_t1": peer_assignment(t1, ev_t2), "pa_t2": peer_assignment(t2, ev_t1)}
     uploads = {
         "up_t1": EvidenceUpload.objects.create(
             evidence=ev_t1d, created_by=t1.user, name="课堂实录.mp4", size=10
@@ -305,6 +338,7 @@ def world(db):
         "evidence": {"ev_t1": ev_t1, "ev_t1d": ev_t1d, "ev_t2": ev_t2, "ev_t4": ev_t4, "ev_tb": ev_tb},
         "evidence_file": {"ef_t1": ef_t1, "ef_t1d": ef_t1d, "ef_t2": ef_t2, "ef_t4": ef_t4, "ef_tb": ef_tb},
         "upload": uploads,
+        "peer_assignment": peer_assignments,
         "plan_attachment": plan_attachments,
         "city": {"A": city_a, "B": city_b},
         "plan": plans,
@@ -415,7 +449,8 @@ def world(db):
         "county_guide_a2": {"ev_t4", "ef_t4"},
         "principal_s1": {"ev_t1", "ev_t2", "ef_t1", "ef_t2"},
         "group_leader_g1": {"ev_t1", "ef_t1"},
-        "teacher_t1": {"ev_t1", "ev_t1d", "ef_t1", "ef_t1d", "up_t1"},
+        # t1 also reads the files of t2's version assigned to them for peer review (R-PEER).
+        "teacher_t1": {"ev_t1", "ev_t1d", "ef_t1", "ef_t1d", "up_t1", "ef_t2"},
         "evaluator_s3": {"ev_t4", "ef_t4"},
         "city_admin_b": {"ev_tb", "ef_tb"},
     }
@@ -455,6 +490,8 @@ def world(db):
         # A teacher also reads the ability-point menu of their own school.
         "menu": {k: visible[k] | ({"s1"} if k == "teacher_t1" else set()) for k in users},
         # The city's progress overview: only those who hold a role over the whole city.
+        # A peer assignment: its reviewer alone (R-PEER), not the school team, not the group leader.
+        "reviewer": {k: ({"pa_t1"} if k == "teacher_t1" else set()) for k in users},
         "city_overview": {
             k: {"city_admin_a": {"A"}, "city_guide_a": {"A"}, "city_admin_b": {"B"}}.get(k, set())
             for k in users
@@ -481,6 +518,7 @@ PARAMS = {
     "attachment_id": "plan_attachment",
     "assignment_id": "assignment",
     "batch_id": "code_batch",
+    "peer_assignment_id": "peer_assignment",
 }
 # Routes whose rule is not "whoever sees the row": which oracle decides, and fixed extra arguments.
 PAGE_ORACLE = {
@@ -511,6 +549,7 @@ PAGE_ORACLE = {
     "code-batch-xlsx": "manage",
     "teacher-unlock": "manage",
     "progress-city": "city_overview",
+    "peer-review": "reviewer",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -536,6 +575,10 @@ API_ORACLE = {
     ("get", "/api/v1/sign-in-code-batches/{batch_id}/download"): "manage",
     ("post", "/api/v1/teachers/{teacher_id}/unlock"): "manage",
     ("get", "/api/v1/cities/{city_id}/progress"): "city_overview",
+    ("get", "/api/v1/peer/assignments/{peer_assignment_id}"): "reviewer",
+    ("post", "/api/v1/peer/assignments/{peer_assignment_id}/review"): "reviewer",
+    ("post", "/api/v1/schools/{school_id}/peer-allocations/preview"): "manage",
+    ("post", "/api/v1/schools/{school_id}/peer-allocations"): "manage",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
@@ -553,6 +596,13 @@ API_BODY = {
         "reason": "补录",
     },
     ("post", "/api/v1/hours/entries/{entry_id}/remove"): {"reason": "重复录入"},
+    # A review too short to be accepted (400 for its reviewer): the walk leaves the assignment open.
+    ("post", "/api/v1/peer/assignments/{peer_assignment_id}/review"): {
+        "ratings": {},
+        "overall": "pass",
+        "comment": "短",
+    },
+    ("post", "/api/v1/schools/{school_id}/peer-allocations/preview"): {"seed": 1},
     ("post", "/api/v1/schools/{school_id}/sign-in-codes"): {"teacher_ids": []},
     ("post", "/api/v1/trainings/{training_id}/attendance"): {"teacher_ids": []},
     ("post", "/api/v1/open-classes/{open_class_id}/observations"): {
@@ -612,6 +662,9 @@ API_RAW = {
     ),
     ("post", "/api/v1/plans/{plan_id}/attachments"): lambda client, target: client.post(
         target, {"file": _png_upload()}
+    ),
+    ("post", "/api/v1/schools/{school_id}/peer-allocations"): lambda client, target: _rolled_back(
+        lambda: client.post(target, {"seed": 1}, content_type="application/json")
     ),
     ("put", "/api/v1/uploads/{upload_id}/chunks"): lambda client, target: client.put(
         target + "?offset=0", b"x", content_type="application/octet-stream"
@@ -810,6 +863,15 @@ def test_api_lists_contain_only_rows_in_scope(world):
             expected = {obj.pk for key, obj in objects[kind].items() if key in visible[user_key]}
             assert got == expected, (user_key, path)
             assert body["count"] == len(expected)
+        # Peer review (R-PEER): the caller's own assignments, whatever else they see.
+        got = {item["id"] for item in client.get("/api/v1/peer/assignments", {"limit": 100}).json()["items"]}
+        expected = {a.pk for k, a in objects["peer_assignment"].items() if k in oracles["reviewer"][user_key]}
+        assert got == expected, (user_key, "/api/v1/peer/assignments")
+        page = client.get(reverse("peer-home")).content.decode()
+        shown = {
+            k for k, a in objects["peer_assignment"].items() if f'data-testid="assignment-{a.pk}"' in page
+        }
+        assert shown == oracles["reviewer"][user_key], (user_key, "peer-home")
         # Filtering by a unit outside the scope yields nothing, not the other unit's rows.
         for school in objects["school"].values():
             got = {t["id"] for t in client.get("/api/v1/teachers", {"school_id": school.pk}).json()["items"]}
