@@ -147,6 +147,8 @@ def evaluation_build(
             due_on=due,
             notes=result.notes,
             assignments_made=len(result.assignments),
+            works_count=len(works),
+            reviewers_count=len(reviewers),
             created_at=created,
         )
         allocations.append(allocation)
