@@ -118,7 +118,7 @@ class PeerAllocation(models.Model):
     trigger = models.CharField(
         "发起方式",
         max_length=10,
-        choices=[("manual", "学校管理团队"), ("overdue", "逾期改派"), ("pending", "新提交补分配")],
+        choices=[("manual", _("学校管理团队")), ("overdue", _("逾期改派")), ("pending", _("新提交补分配"))],
         default="manual",
     )
     created_by = models.ForeignKey(
