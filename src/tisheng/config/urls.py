@@ -40,6 +40,7 @@ urlpatterns = [
     path("hours/", include("tisheng.trainings.urls")),
     path("hours/", include("tisheng.research.urls")),
     path("evidence/", include("tisheng.evidence.urls")),
+    path("evaluation/", include("tisheng.evaluation.urls")),
     path("progress/", include("tisheng.progress.urls")),
     path("people/", include("tisheng.people.urls")),
     path("api/v1/", api.urls),
