@@ -12,17 +12,15 @@ bounded here, every rule in services.py. (Peer allocation and reviews are in pee
   POST /evidence/{evidence_id}/appeal            申请复核 of a 不合格 verdict, once per version
 """
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Annotated
+from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tisheng.core.errors import NotFound
 from tisheng.core.pagination import ApiPagination
-from tisheng.core.schemas import Count, Id, InputSchema, choice_of, listed
+from tisheng.core.schemas import Count, Id, InputSchema, choice_of
 from tisheng.core.scoping import scope_for
 
 from . import selectors, services
@@ -31,10 +29,26 @@ from .rubrics import MAX_CRITERIA, MAX_DESCRIPTION, MAX_LABEL
 
 router = Router(tags=["evaluation"])
 
-Ratings = Annotated[
-    dict[Annotated[str, Field(min_length=1, max_length=8)], choice_of(Level)],
-    Field(max_length=MAX_CRITERIA, description="逐项等级：{指标键: 等级}，指标键见量规 criteria[].key"),
-]
+LevelChoice = choice_of(Level)
+
+
+class RatingsIn(InputSchema):
+    """逐项等级 by criterion key (the rubric's criteria[].key: c1 … c10); keys beyond those are ignored,
+    and the service refuses ratings that do not fit the rubric (400)."""
+
+    c1: LevelChoice | None = None
+    c2: LevelChoice | None = None
+    c3: LevelChoice | None = None
+    c4: LevelChoice | None = None
+    c5: LevelChoice | None = None
+    c6: LevelChoice | None = None
+    c7: LevelChoice | None = None
+    c8: LevelChoice | None = None
+    c9: LevelChoice | None = None
+    c10: LevelChoice | None = None
+
+    def given(self) -> dict:
+        return self.model_dump(exclude_none=True)
 
 
 # ---- output ---------------------------------------------------------------------------------------
@@ -294,8 +308,8 @@ class RubricIn(InputSchema):
 
 class SelfEvaluationIn(InputSchema):
     version_id: Id | None = Field(None, description="所评的版本（省略则为最新版本）")
-    ratings: Ratings
-    overall: choice_of(Level)
+    ratings: RatingsIn
+    overall: LevelChoice
     reflection: str = Field(max_length=2 * services.MAX_TEXT)
 
 
@@ -303,7 +317,7 @@ class VerdictIn(InputSchema):
     version_id: Id = Field(description="页面上显示的版本")
     verdicts_seen: Count = Field(description="页面上看到的考核结论条数（用于发现他人同时考核）")
     decision: choice_of(Outcome)
-    ratings: Ratings = Field(default_factory=dict)
+    ratings: RatingsIn = Field(default_factory=RatingsIn)
     comment: str = Field(max_length=2 * services.MAX_TEXT)
 
 
@@ -313,7 +327,7 @@ class AppealIn(InputSchema):
 
 
 class QueueFilters(InputSchema):
-    status: listed(selectors.QueueStatus.values) = selectors.QueueStatus.WAITING
+    status: Literal[selectors.QueueStatus.values] = selectors.QueueStatus.WAITING
     group_id: Id | None = None
     point_id: Id | None = None
 
@@ -393,7 +407,7 @@ def self_evaluation_submit(request, evidence_id: Id, payload: SelfEvaluationIn):
         actor=request.auth,
         evidence=evidence,
         version_id=payload.version_id,
-        ratings=payload.ratings,
+        ratings=payload.ratings.given(),
         overall=payload.overall,
         reflection=payload.reflection,
     )
@@ -414,7 +428,7 @@ def verdict_give(request, evidence_id: Id, payload: VerdictIn):
         version_id=payload.version_id,
         verdicts_seen=payload.verdicts_seen,
         decision=payload.decision,
-        ratings=payload.ratings,
+        ratings=payload.ratings.given(),
         comment=payload.comment,
     )
     return 201, _assessment(scope, selectors.record_get(scope=scope, evidence_id=evidence_id))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tisheng.core.errors import AppError, NotFound
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import scope_for
-from tisheng.organisation.models import TeachingGroup
+from tisheng.organisation.models import City, TeachingGroup
 
 from . import selectors, services
 from .forms import AppealForm, QueueFilterForm, RubricForm, SelfEvaluationForm, VerdictForm
@@ -218,8 +218,6 @@ def assess_queue(request):
     city_ids = sorted(scope.city_ids_in_view())
     points = []
     if city_ids:
-        from tisheng.organisation.models import City
-
         city = City.objects.filter(pk=city_ids[0]).first()
         points = list(selectors.city_points(city)) if city else []
     return render(

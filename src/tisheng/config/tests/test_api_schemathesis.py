@@ -34,9 +34,11 @@ from schemathesis.specs.openapi.checks import (
 from tisheng.config.wsgi import application
 from tisheng.core.scoping import scope_for
 from tisheng.demo.services import demo_city_build
+from tisheng.evaluation.rubrics import current_rubric
 from tisheng.evidence.models import EvidenceUpload
 from tisheng.evidence.selectors import evidence_files_visible, evidence_visible
 from tisheng.exchange.selectors import import_jobs_visible
+from tisheng.framework.models import AbilityPoint
 from tisheng.hours.models import HoursEntry
 from tisheng.people.models import RoleAssignment, SignInCodeBatch, User
 from tisheng.people.services import api_token_issue
@@ -129,6 +131,9 @@ def _visible_ids(user) -> dict:
         "entry_id": _first(HoursEntry.objects.filter(teacher=teacher)),
         "training_id": _first(Training.objects.filter(organiser_county=school.county_id)),
         "open_class_id": _first(OpenClass.objects.filter(school=school)),
+        "rubric_id": current_rubric(
+            city_id=school.city_id, point=AbilityPoint.objects.get(framework__code="henan-2021", code="1-1")
+        ).pk,
         "batch_year": school.batch_year or 2022,
         "code": "henan-2021",
     }

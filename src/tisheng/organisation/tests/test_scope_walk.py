@@ -113,6 +113,21 @@ WRITE_OPERATIONS = {
     ): "walked below + people/tests/test_sign_in_codes.py",
     ("post", "/api/v1/teachers/{teacher_id}/unlock"): "walked below + people/tests/test_lockout.py",
     ("post", "/api/v1/me/password"): "people/tests/test_sign_in_codes.py (the caller's own password; no id)",
+    # The evaluation chain (issue 10): rubrics by the city office; self-evaluation and appeals by the
+    # teacher; verdicts by the school's assessors.
+    ("put", "/api/v1/rubrics/{rubric_id}"): "walked below + evaluation/tests/test_rubrics_edit.py",
+    (
+        "post",
+        "/api/v1/evidence/{evidence_id}/self-evaluation",
+    ): "walked below (own) + evaluation/tests/test_assess_api.py",
+    (
+        "post",
+        "/api/v1/evidence/{evidence_id}/verdicts",
+    ): "walked below + evaluation/tests/test_assess_services.py",
+    (
+        "post",
+        "/api/v1/evidence/{evidence_id}/appeal",
+    ): "walked below (own) + evaluation/tests/test_assess_api.py",
 }
 
 
@@ -289,7 +304,14 @@ def world(db):
         b.save()
         return b
 
+    from tisheng.evaluation.rubrics import current_rubric
+
     objects = {
+        # Rubrics (R-FW-3): city-wide data of each city.
+        "rubric": {
+            "r_A": current_rubric(city_id=city_a.pk, point=point),
+            "r_B": current_rubric(city_id=city_b.pk, point=point),
+        },
         "code_batch": {
             "cb_s1": code_batch(users["principal_s1"], a1, s1),
             "cb_a2": code_batch(users["city_admin_a"], a2),
@@ -404,7 +426,7 @@ def world(db):
     }
     for key in users:
         visible[key] = visible[key] | (
-            {"A"} if key in in_city_a else {"B"} if key == "city_admin_b" else set()
+            {"A", "r_A"} if key in in_city_a else {"B", "r_B"} if key == "city_admin_b" else set()
         )
     # Evidence: the teacher's own in every state; others' (and their files) once submitted, for
     # whoever sees the teacher. An upload in progress: its uploader only.
@@ -455,6 +477,8 @@ def world(db):
         # A teacher also reads the ability-point menu of their own school.
         "menu": {k: visible[k] | ({"s1"} if k == "teacher_t1" else set()) for k in users},
         # The city's progress overview: only those who hold a role over the whole city.
+        # A rubric's edit page: the city office of its city.
+        "rubric_manage": {k: {"city_admin_a": {"r_A"}, "city_admin_b": {"r_B"}}.get(k, set()) for k in users},
         "city_overview": {
             k: {"city_admin_a": {"A"}, "city_guide_a": {"A"}, "city_admin_b": {"B"}}.get(k, set())
             for k in users
@@ -481,6 +505,7 @@ PARAMS = {
     "attachment_id": "plan_attachment",
     "assignment_id": "assignment",
     "batch_id": "code_batch",
+    "rubric_id": "rubric",
 }
 # Routes whose rule is not "whoever sees the row": which oracle decides, and fixed extra arguments.
 PAGE_ORACLE = {
@@ -511,6 +536,10 @@ PAGE_ORACLE = {
     "code-batch-xlsx": "manage",
     "teacher-unlock": "manage",
     "progress-city": "city_overview",
+    # The evaluation chain: the city office edits rubrics; the teacher self-evaluates and appeals.
+    "rubric-edit": "rubric_manage",
+    "self-evaluate": "own",
+    "appeal": "own",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -536,6 +565,8 @@ API_ORACLE = {
     ("get", "/api/v1/sign-in-code-batches/{batch_id}/download"): "manage",
     ("post", "/api/v1/teachers/{teacher_id}/unlock"): "manage",
     ("get", "/api/v1/cities/{city_id}/progress"): "city_overview",
+    ("post", "/api/v1/evidence/{evidence_id}/self-evaluation"): "own",
+    ("post", "/api/v1/evidence/{evidence_id}/appeal"): "own",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
@@ -558,6 +589,25 @@ API_BODY = {
     ("post", "/api/v1/open-classes/{open_class_id}/observations"): {
         "comment": "信息技术应用恰当，学生参与度高。"
     },
+    # Valid bodies (a schema error would answer 422 before the scope is checked); the services then
+    # refuse them (a version that is not the latest, nothing to appeal) or the role may not act.
+    ("put", "/api/v1/rubrics/{rubric_id}"): {
+        "criteria": [{"label": "巡查指标", "description": ""}],
+        "note": "巡查写入",
+    },
+    ("post", "/api/v1/evidence/{evidence_id}/self-evaluation"): {
+        "version_id": MISSING_ID,
+        "ratings": {"c1": "pass"},
+        "overall": "pass",
+        "reflection": "巡查写入的自评反思，不会保存。",
+    },
+    ("post", "/api/v1/evidence/{evidence_id}/verdicts"): {
+        "version_id": MISSING_ID,
+        "verdicts_seen": 0,
+        "decision": "pass",
+        "comment": "巡查写入的考核评语，不会保存。",
+    },
+    ("post", "/api/v1/evidence/{evidence_id}/appeal"): {"reason": "巡查写入的复核申请理由。"},
     ("post", "/api/v1/open-classes/{open_class_id}/hours"): {
         "giver_hours": 2,
         "observer_hours": 1,
