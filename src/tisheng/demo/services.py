@@ -32,6 +32,7 @@ from tisheng.people.models import Role, User
 from tisheng.people.services import role_assign, user_create
 
 from . import events
+from .assessment import assessment_build
 from .city import CITY_NAME, DEMO_PASSWORD, units_build
 from .journey import journey_build
 
@@ -124,6 +125,8 @@ def demo_city_build(
             f"{demo_school.name} {demo_group.name}",
         ),
         DemoLogin("teacher", Role.TEACHER.label, demo_school.name),
+        DemoLogin("assessor", Role.ASSESSMENT_GROUP.label, demo_school.name),
+        DemoLogin("assessor2", Role.ASSESSMENT_GROUP.label, demo_school.name),
         DemoLogin("admin", "平台管理员（Django 管理后台）", CITY_NAME),
     ]
     counts = {
@@ -152,6 +155,10 @@ def demo_city_build(
             group_leader=demo_teacher,
             seed=seed,
             now=now,
+        )
+        # The evaluation chain in the demo school (issue 10): assessors, self-evaluations, verdicts.
+        counts |= assessment_build(
+            admin=admin_user, demo_school=demo_school, teacher=plain_teacher, group_leader=demo_teacher
         )
     # The demo writes its rows in bulk, around the services: count the progress totals once.
     recompute(city_id=city.pk)
