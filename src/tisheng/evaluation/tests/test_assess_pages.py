@@ -344,3 +344,35 @@ def test_personal_data_is_never_shown(world):
             assert "41150219850101123X" not in body and "1985" not in body
         body = client.get(f"/api/v1/evidence/{evidence.pk}/assessment").content.decode()
         assert "41150219850101123X" not in body
+
+
+def test_the_queue_and_the_verdict_page_cost_the_same_queries_for_more_work(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tisheng.plans.models import Pick
+
+    evidence = world.ready_for_verdict()
+    client = world.client(world.member)
+    client.get(reverse("assess-queue"))
+    client.get(reverse("assess-detail", args=[evidence.pk]))
+    with CaptureQueriesContext(connection) as small_queue:
+        client.get(reverse("assess-queue"))
+    with CaptureQueriesContext(connection) as small_detail:
+        client.get(reverse("assess-detail", args=[evidence.pk]))
+    for _ in range(5):
+        t = TeacherFactory(school=world.school, group=world.teacher.group)
+        Pick.objects.create(teacher=t, point=world.p11)
+        world.ready_for_verdict(teacher=t)
+    world.judge(evidence, "fail")
+    from tisheng.evaluation import services
+
+    services.appeal_submit(actor=world.teacher.user, evidence=evidence, reason="请再看一次我的课堂实录。")
+    with CaptureQueriesContext(connection) as big_queue:
+        assert client.get(reverse("assess-queue")).content.decode().count("data-evidence=") == 5
+    with CaptureQueriesContext(connection) as big_detail:
+        client.get(reverse("assess-detail", args=[evidence.pk]))
+    assert len(big_queue) == len(small_queue)
+    # The verdict page reads the record in a fixed number of queries, however many verdicts it has
+    # (an open appeal adds its own few lookups).
+    assert len(big_detail) <= len(small_detail) + 4
