@@ -145,6 +145,10 @@ def other_school_assessors(*, teacher, excluding_user_ids) -> bool:
     )
 
 
+def latest_version(evidence: Evidence) -> EvidenceVersion | None:
+    return EvidenceVersion.objects.filter(evidence=evidence, number=evidence.version).first()
+
+
 def open_appeal(evidence: Evidence) -> Appeal | None:
     """The open appeal against a verdict on the evidence's latest version, if any."""
     return (

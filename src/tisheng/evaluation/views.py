@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tisheng.core.errors import AppError, NotFound
+from tisheng.core.errors import AppError, Forbidden, NotFound
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import scope_for
 from tisheng.organisation.models import City, TeachingGroup
@@ -255,6 +255,11 @@ def assess_detail(request, evidence_id: int):
     status = 200
     form = None
     if request.method == "POST":
+        refusal = selectors.judge_refusal(
+            scope=scope, evidence=evidence, version=selectors.latest_version(evidence)
+        )
+        if refusal is not None and refusal.forbidden:
+            raise Forbidden(refusal.message)  # a role that only reads, their own work, a reviewer
         form = VerdictForm(request.POST, rubric=rubric)
         if form.is_valid():
             data = form.cleaned_data

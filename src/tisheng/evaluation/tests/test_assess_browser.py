@@ -7,6 +7,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tisheng.evidence.models import Evidence, EvidenceStatus
 from tisheng.hours.models import HoursEntry
@@ -55,7 +56,7 @@ def test_an_assessor_gives_a_verdict(chromium, live_server, world, size):
     _login(page, base, "zhanglaoshi")
 
     nav = page.get_by_test_id("nav-assess")
-    page.wait_for_function("document.querySelector('[data-testid=assess-count]').textContent === '1'")
+    expect(page.get_by_test_id("assess-count")).to_have_text("1")  # filled in by htmx after the page
     nav.click()
     page.wait_for_selector("[data-testid=queue]")
     page.screenshot(path=str(SHOTS / f"assess_queue_{size}.png"), full_page=True)

@@ -270,6 +270,7 @@ def test_read_only_viewers_get_no_form_and_cannot_post(world):
         assert page.status_code == 200 and 'data-testid="verdict-form"' not in page.content.decode()
         response = client.post(reverse("assess-detail", args=[evidence.pk]), _verdict_form(world, evidence))
         assert response.status_code == 403, user
+        assert client.post(reverse("assess-detail", args=[evidence.pk]), {"decision": "x"}).status_code == 403
     assert world.client(world.far_admin).get(reverse("assess-detail", args=[evidence.pk])).status_code == 404
     assert Verdict.objects.count() == 0
 
