@@ -96,10 +96,9 @@ def rubric_edit(request, rubric_id: int):
 # ---- the teacher's side, on the evidence page -------------------------------------------------------
 def _panel_context(request, scope, evidence, **extra) -> dict:
     record = selectors.record_for(scope=scope, evidence=evidence)
-    ctx = {"record": record, "evidence": evidence}
+    rubric = current_rubric(city_id=evidence.teacher.city_id, point=evidence.point)
+    ctx = {"record": record, "evidence": evidence, "rubric": rubric}
     if record.can_self_evaluate:
-        rubric = current_rubric(city_id=evidence.teacher.city_id, point=evidence.point)
-        ctx["rubric"] = rubric
         ctx["self_form"] = SelfEvaluationForm(initial={"version": record.latest.pk}, rubric=rubric)
     if record.can_appeal:
         ctx["appeal_form"] = AppealForm(initial={"verdict": record.last_verdict.pk})
