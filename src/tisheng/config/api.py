@@ -270,6 +270,7 @@ def _unexpected(request, exc):
     return error_response(request, code="server_error", message=_("服务器内部错误，请稍后再试。"), status=500)
 
 
+from tisheng.evaluation.api import router as evaluation_router  # noqa: E402
 from tisheng.evaluation.peer_api import router as peer_router  # noqa: E402
 from tisheng.evidence.api import router as evidence_router  # noqa: E402
 from tisheng.exchange.api import router as exchange_router  # noqa: E402
@@ -293,6 +294,7 @@ api.add_router("/", hours_router)
 api.add_router("/", trainings_router)
 api.add_router("/", research_router)
 api.add_router("/", evidence_router)
+api.add_router("/", evaluation_router)
 api.add_router("/", progress_router)
 api.add_router("/", peer_router)
 
@@ -339,6 +341,7 @@ declare_error_statuses(
         trainings_router,
         research_router,
         evidence_router,
+        evaluation_router,
         progress_router,
         research_router,
         peer_router,

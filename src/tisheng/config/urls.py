@@ -41,6 +41,7 @@ urlpatterns = [
     path("hours/", include("tisheng.research.urls")),
     path("evidence/", include("tisheng.evidence.urls")),
     path("evaluation/peer/", include("tisheng.evaluation.peer_urls")),
+    path("evaluation/", include("tisheng.evaluation.urls")),
     path("progress/", include("tisheng.progress.urls")),
     path("people/", include("tisheng.people.urls")),
     path("api/v1/", api.urls),

@@ -208,7 +208,11 @@ def evaluation_build(
     verdicts: list[Verdict] = []
     rejected, returned, appealed, unjudged = [], [], [], []
     credits: list[Credit] = []
-    for r in evaluated.values():
+    # The demo school first, so that its assessors always have a 不合格, a return and an appeal.
+    ordered = sorted(
+        evaluated.values(), key=lambda r: (teachers[r["teacher_id"]]["school_id"] != demo_school.id, r["id"])
+    )
+    for r in ordered:
         school_id = teachers[r["teacher_id"]]["school_id"]
         candidates = [
             u
@@ -232,6 +236,9 @@ def evaluation_build(
                 continue
         else:
             continue
+        if outcome == Outcome.FAIL and assessor is not None:
+            # Judged by another member, so that the appeal is the `assessor` login's to decide.
+            candidates = [u for u in candidates if u != assessor.pk] or candidates
         rubric = rubrics[r["point_id"]]
         level = {"returned": "pass"}.get(outcome, outcome)
         when = past(5, r.get("review_at") or r["self_at"])

@@ -82,3 +82,36 @@ def clean_ratings(rubric: Rubric, ratings, *, field: str = "ratings") -> dict[st
         message = _("评价内容与量规不符，请刷新页面后重新填写。")
         raise ValidationFailed(message, fields={field: message})
     return {k: str(ratings[k]) for k in keys}
+
+
+def ensure_rubrics(*, city_id: int, points) -> dict[int, Rubric]:
+    """The current rubric of each of these points in this city, {point id: rubric}; the defaults of
+    points never edited are stored now, in one statement (the list page links to every rubric)."""
+    points = list(points)
+    found = {
+        r.point_id: r
+        for r in Rubric.objects.filter(city_id=city_id, point__in=points, is_current=True).select_related(
+            "created_by"
+        )
+    }
+    missing = [p for p in points if p.pk not in found]
+    if missing:
+        Rubric.objects.bulk_create(
+            [
+                Rubric(
+                    city_id=city_id,
+                    point=p,
+                    version=1,
+                    criteria=default_criteria(p),
+                    levels=default_levels(p),
+                    requirements=p.requirements or "",
+                    is_current=True,
+                    note="默认量规",
+                )
+                for p in missing
+            ],
+            ignore_conflicts=True,  # another request stored some meanwhile
+        )
+        for r in Rubric.objects.filter(city_id=city_id, point__in=missing, is_current=True):
+            found[r.point_id] = r
+    return found

@@ -84,6 +84,26 @@ def review_started(*, actor, evidence) -> None:
     )
 
 
+def concluded(*, actor, evidence, before: str) -> None:
+    audit.record(
+        kind="evidence.concluded",
+        actor=actor,
+        target=evidence,
+        summary=f"能力点 {_point(evidence)} 成果（第 {evidence.version} 版）考核为“{evidence.get_status_display()}”",
+        data={"version": evidence.version, "status": evidence.status, "before": before},
+    )
+
+
+def returned(*, actor, evidence, before: str, reason: str) -> None:
+    audit.record(
+        kind="evidence.returned",
+        actor=actor,
+        target=evidence,
+        summary=f"能力点 {_point(evidence)} 成果（第 {evidence.version} 版）退回修改",
+        data={"version": evidence.version, "before": before, "reason": reason[:500]},
+    )
+
+
 def upload_started(*, actor, upload) -> None:
     audit.record(
         kind="evidence.upload_started",

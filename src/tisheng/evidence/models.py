@@ -29,10 +29,15 @@ class EvidenceStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", _("评审中")
     ACCEPTED = "accepted", _("合格")
     REJECTED = "rejected", _("不合格，可修改后重新提交")
+    # R-EVAL: the school assessment group sent it back with a reason; the teacher revises it and
+    # submits a new version, which is self-evaluated and reviewed again.
+    RETURNED = "returned", _("退回修改")
 
 
 # The teacher may change texts and files in these states; submitted evidence is withdrawn first.
-EDITABLE = frozenset({EvidenceStatus.DRAFT, EvidenceStatus.WITHDRAWN, EvidenceStatus.REJECTED})
+EDITABLE = frozenset(
+    {EvidenceStatus.DRAFT, EvidenceStatus.WITHDRAWN, EvidenceStatus.REJECTED, EvidenceStatus.RETURNED}
+)
 
 
 class Evidence(models.Model):

@@ -253,13 +253,19 @@ def evidence_view(*, scope: Scope, evidence: Evidence) -> EvidenceView:
     )
 
 
-# Evidence that holds its pick: handed in (waiting or under review) or accepted (R-OUTCOME).
-HOLDING = (EvidenceStatus.SUBMITTED, EvidenceStatus.UNDER_REVIEW, EvidenceStatus.ACCEPTED)
+# Evidence that holds its pick: handed in (waiting or under review), returned for revision (still in
+# the assessment) or accepted (R-OUTCOME, R-EVAL).
+HOLDING = (
+    EvidenceStatus.SUBMITTED,
+    EvidenceStatus.UNDER_REVIEW,
+    EvidenceStatus.RETURNED,
+    EvidenceStatus.ACCEPTED,
+)
 
 
 def picks_held_by_evidence(*, school_id: int, point_ids) -> dict[tuple[int, int], str]:
     """{(teacher_id, point_id): the evidence status in words} for a school's teachers whose evidence
-    for these points is submitted, under review or accepted (registered with plans.locks)."""
+    for these points is submitted, under review, returned or accepted (registered with plans.locks)."""
     rows = Evidence.objects.filter(
         teacher__school_id=school_id, point_id__in=list(point_ids), status__in=HOLDING
     ).values_list("teacher_id", "point_id", "status")

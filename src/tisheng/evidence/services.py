@@ -2,11 +2,13 @@
 
 Rules enforced here:
 - A teacher hands in evidence only for a point they picked (plans.Pick), and only their own.
-- Texts and files may change while the evidence is a draft, withdrawn or rejected; submitted
+- Texts and files may change while the evidence is a draft, withdrawn, rejected or returned; submitted
   evidence is withdrawn first. Every save keeps the draft; every submission freezes a new version.
 - Submitting locks the pick (Pick.locked). Withdrawing is allowed until review starts (and not after
   the deadline, when it could not be submitted again); the versions stay.
 - After the batch calendar's evidence_due day, submitting is refused; drafts may still be saved.
+- The school assessment group's verdict (R-EVAL) reaches evidence through `evidence_conclude`
+  (accepted / rejected) and `evidence_return` (退回修改); the evaluation app records the verdict.
 - Files are checked by content (core/files.py) and against the city's size limits, streamed into
   storage through Django's storage API and never read whole into memory.
 
@@ -334,7 +336,12 @@ def evidence_withdraw(*, actor, evidence: Evidence) -> Evidence:
     """Take a submission back before review starts; its version stays in the history."""
     _require_owner(actor, evidence)
     evidence = _lock(evidence)
-    if evidence.status in (EvidenceStatus.UNDER_REVIEW, EvidenceStatus.ACCEPTED, EvidenceStatus.REJECTED):
+    if evidence.status in (
+        EvidenceStatus.UNDER_REVIEW,
+        EvidenceStatus.ACCEPTED,
+        EvidenceStatus.REJECTED,
+        EvidenceStatus.RETURNED,
+    ):
         raise Conflict(_("评审已经开始，不能撤回。如需修改请联系学校管理员。"), code="review_started")
     if evidence.status != EvidenceStatus.SUBMITTED:
         raise Conflict(_("只有已提交、尚未开始评审的成果可以撤回。"))
@@ -352,10 +359,37 @@ def evidence_withdraw(*, actor, evidence: Evidence) -> Evidence:
     return evidence
 
 
+def may_judge(scope, teacher) -> bool:
+    """R-EVAL: who may judge a teacher's work: the assessment group (学校考核小组) and the management
+    team of the teacher's school, and the guidance team of its county (which decides an appeal when
+    the school has no other member; the evaluation app says when). Never the teacher themself."""
+    if scope.teacher_id is not None and scope.teacher_id == teacher.id:
+        return False
+    if scope.is_platform_admin:
+        return True
+    for role, unit, unit_id, *_marks in scope.roles:
+        if unit == "school" and unit_id == teacher.school_id and role in ("assessment_group", "school_team"):
+            return True
+        if unit == "county" and unit_id == teacher.county_id and role == "county_guide":
+            return True
+    return False
+
+
+def _require_judge(actor, evidence: Evidence):
+    scope = scope_for(actor)
+    if not selectors.evidence_visible(scope).filter(pk=evidence.pk).exists():
+        raise NotFound()
+    if scope.teacher_id is not None and scope.teacher_id == evidence.teacher_id:
+        raise Forbidden(_("不能评审自己的成果。"))
+    if not may_judge(scope, evidence.teacher):
+        raise Forbidden(_("只有学校考核小组成员或学校管理团队可以考核成果。"))
+    return scope
+
+
 @transaction.atomic
 def evidence_start_review(*, actor, evidence: Evidence) -> Evidence:
     """R-EVAL: review of a submission starts (group peer review or the school assessment group);
-    from then on the teacher can no longer withdraw it. Used by the review app."""
+    from then on the teacher can no longer withdraw it. Used by the evaluation app."""
     scope = scope_for(actor)
     if not selectors.evidence_visible(scope).filter(pk=evidence.pk).exists():
         raise NotFound()
@@ -364,7 +398,7 @@ def evidence_start_review(*, actor, evidence: Evidence) -> Evidence:
     if scope.teacher_id == teacher.id:
         raise Forbidden(_("不能评审自己的成果。"))
     in_group = scope.views_group(teacher.group_id)
-    if not (scope.can_manage_school(teacher.school) or in_group):
+    if not (scope.can_manage_school(teacher.school) or in_group or may_judge(scope, teacher)):
         raise Forbidden(_("只有学校考核小组或教研组长可以开始评审。"))
     if evidence.status == EvidenceStatus.UNDER_REVIEW:
         return evidence
@@ -373,6 +407,59 @@ def evidence_start_review(*, actor, evidence: Evidence) -> Evidence:
     evidence.status, evidence.review_started_at = EvidenceStatus.UNDER_REVIEW, timezone.now()
     evidence.save(update_fields=["status", "review_started_at"])
     events.review_started(actor=actor, evidence=evidence)
+    return evidence
+
+
+# Where a verdict may be given: handed in (peers may have started), or 不合格 under an appeal.
+JUDGEABLE = frozenset({EvidenceStatus.SUBMITTED, EvidenceStatus.UNDER_REVIEW, EvidenceStatus.REJECTED})
+
+
+def _require_judgeable(evidence: Evidence, version_number: int) -> None:
+    if evidence.version != version_number:
+        raise Conflict(
+            _("教师已提交了新的版本（第%(n)s版），请刷新页面后再考核。") % {"n": evidence.version},
+            code="new_version",
+        )
+    if evidence.status not in JUDGEABLE:
+        raise Conflict(
+            _("该成果当前状态为“%(status)s”，不能考核。") % {"status": evidence.get_status_display()},
+            code="not_judgeable",
+        )
+
+
+@transaction.atomic
+def evidence_conclude(*, actor, evidence: Evidence, accepted: bool, version_number: int) -> Evidence:
+    """R-EVAL, R-OUTCOME: the school assessment group's verdict on the latest version: accepted (合格 or
+    优秀) or rejected (不合格). Called by the evaluation app, which records the verdict itself, checks
+    its own rules (not a reviewer of record, one verdict at a time, appeals) and credits the hours.
+    Review counts as started from here on (no withdrawal, as after evidence_start_review)."""
+    _require_judge(actor, evidence)
+    evidence = _lock(evidence)
+    _require_judgeable(evidence, version_number)
+    before = evidence.status
+    now = timezone.now()
+    evidence.status = EvidenceStatus.ACCEPTED if accepted else EvidenceStatus.REJECTED
+    evidence.review_started_at = evidence.review_started_at or now
+    evidence.save(update_fields=["status", "review_started_at"])
+    events.concluded(actor=actor, evidence=evidence, before=before)
+    teachers_changed([evidence.teacher_id])  # accepted evidence counts on sheet 3.3 (R-OUTCOME)
+    return evidence
+
+
+@transaction.atomic
+def evidence_return(*, actor, evidence: Evidence, reason: str, version_number: int) -> Evidence:
+    """R-EVAL: 退回修改 — the assessment group sends the latest version back with a reason. The evidence
+    becomes editable again; the teacher revises it and submits a new version (self-evaluated and
+    reviewed again). Earlier versions stay as they were."""
+    _require_judge(actor, evidence)
+    evidence = _lock(evidence)
+    _require_judgeable(evidence, version_number)
+    before = evidence.status
+    evidence.status = EvidenceStatus.RETURNED
+    evidence.review_started_at = evidence.review_started_at or timezone.now()
+    evidence.save(update_fields=["status", "review_started_at"])
+    events.returned(actor=actor, evidence=evidence, before=before, reason=reason)
+    teachers_changed([evidence.teacher_id])
     return evidence
 
 

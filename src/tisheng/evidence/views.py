@@ -13,7 +13,7 @@ from tisheng.core.errors import ValidationFailed
 from tisheng.core.pagination import page_of
 from tisheng.core.scoping import scope_for
 
-from . import selectors, services
+from . import panels, selectors, services
 from .forms import EvidenceForm, StartForm
 from .models import EvidenceStatus
 
@@ -109,6 +109,8 @@ def evidence_detail(request, evidence_id: int):
             "form": form if view.can_edit else None,
             "accept": filetypes.ACCEPT,
             "limits_mb": {k: v // services.MB for k, v in view.limits.items()},
+            # The evaluation chain's sections (self-evaluation, verdicts, appeal): evidence/panels.py.
+            "panels": panels.render(request, scope=scope, evidence=evidence),
         },
         status=status,
     )

@@ -35,9 +35,11 @@ from tisheng.config.wsgi import application
 from tisheng.core.scoping import scope_for
 from tisheng.demo.services import demo_city_build
 from tisheng.evaluation.models import PeerAssignment
+from tisheng.evaluation.rubrics import current_rubric
 from tisheng.evidence.models import EvidenceUpload
 from tisheng.evidence.selectors import evidence_files_visible, evidence_visible
 from tisheng.exchange.selectors import import_jobs_visible
+from tisheng.framework.models import AbilityPoint
 from tisheng.hours.models import HoursEntry
 from tisheng.people.models import RoleAssignment, SignInCodeBatch, User
 from tisheng.people.services import api_token_issue
@@ -131,6 +133,9 @@ def _visible_ids(user) -> dict:
         "training_id": _first(Training.objects.filter(organiser_county=school.county_id)),
         "open_class_id": _first(OpenClass.objects.filter(school=school)),
         "peer_assignment_id": _first(PeerAssignment.objects.filter(reviewer=teacher)),
+        "rubric_id": current_rubric(
+            city_id=school.city_id, point=AbilityPoint.objects.get(framework__code="henan-2021", code="1-1")
+        ).pk,
         "batch_year": school.batch_year or 2022,
         "code": "henan-2021",
     }

@@ -126,6 +126,21 @@ WRITE_OPERATIONS = {
         "post",
         "/api/v1/schools/{school_id}/peer-allocations",
     ): "walked below (rolled back) + evaluation/tests/test_peer_api.py",
+    # The evaluation chain (issue 10): rubrics by the city office; self-evaluation and appeals by the
+    # teacher; verdicts by the school's assessors.
+    ("put", "/api/v1/rubrics/{rubric_id}"): "walked below + evaluation/tests/test_rubrics_edit.py",
+    (
+        "post",
+        "/api/v1/evidence/{evidence_id}/self-evaluation",
+    ): "walked below (own) + evaluation/tests/test_assess_api.py",
+    (
+        "post",
+        "/api/v1/evidence/{evidence_id}/verdicts",
+    ): "walked below + evaluation/tests/test_assess_services.py",
+    (
+        "post",
+        "/api/v1/evidence/{evidence_id}/appeal",
+    ): "walked below (own) + evaluation/tests/test_assess_api.py",
 }
 
 
@@ -162,6 +177,8 @@ def world(db):
         "county_admin_a1": user(Role.COUNTY_ADMIN, a1),
         "county_guide_a2": user(Role.COUNTY_GUIDE, a2),
         "principal_s1": user(Role.SCHOOL_TEAM, s1, is_principal=True),
+        # R-EVAL: a member of s1's assessment group views s1 (and judges its teachers' evidence).
+        "member_s1": user(Role.ASSESSMENT_GROUP, s1),
         "group_leader_g1": user(Role.GROUP_LEADER, g1),
         "teacher_t1": t1.user,
         "evaluator_s3": user(Role.EVALUATOR, s3),
@@ -322,7 +339,14 @@ def world(db):
         b.save()
         return b
 
+    from tisheng.evaluation.rubrics import current_rubric
+
     objects = {
+        # Rubrics (R-FW-3): city-wide data of each city.
+        "rubric": {
+            "r_A": current_rubric(city_id=city_a.pk, point=point),
+            "r_B": current_rubric(city_id=city_b.pk, point=point),
+        },
         "code_batch": {
             "cb_s1": code_batch(users["principal_s1"], a1, s1),
             "cb_a2": code_batch(users["city_admin_a"], a2),
@@ -358,6 +382,7 @@ def world(db):
         "county_admin_a1": {"a1", "s1", "s2", "g1", "g2", "g3", "t1", "t2", "t3", "j_a1", "j_s1"},
         "county_guide_a2": {"a2", "s3", "g4", "t4"},
         "principal_s1": {"s1", "g1", "g2", "t1", "t2", "j_s1"},
+        "member_s1": {"s1", "g1", "g2", "t1", "t2"},
         "group_leader_g1": {"g1", "t1"},
         "teacher_t1": {"t1"},
         "evaluator_s3": {"s3", "g4", "t4"},
@@ -371,6 +396,7 @@ def world(db):
         "city_guide_a": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
         "county_admin_a1": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
         "principal_s1": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
+        "member_s1": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
         "group_leader_g1": {"p_g1", "p_t1", "k_t1"},
         "teacher_t1": {"p_s1", "p_g1", "p_t1", "k_t1", "a_s1"},
         "city_admin_b": {"p_sb", "k_tb", "a_sb"},
@@ -386,6 +412,7 @@ def world(db):
         "county_admin_a1": {"e_t1", "tr_a1", "oc_s1"},
         "county_guide_a2": {"e_t4", "tr_s3", "oc_s3"},
         "principal_s1": {"e_t1", "tr_a1", "oc_s1"},
+        "member_s1": {"e_t1", "tr_a1", "oc_s1"},
         "group_leader_g1": {"e_t1"},
         "teacher_t1": {"e_t1", "tr_a1", "oc_s1"},
         "evaluator_s3": {"e_t4", "tr_s3", "oc_s3"},
@@ -432,13 +459,14 @@ def world(db):
         "county_admin_a1",
         "county_guide_a2",
         "principal_s1",
+        "member_s1",
         "group_leader_g1",
         "teacher_t1",
         "evaluator_s3",
     }
     for key in users:
         visible[key] = visible[key] | (
-            {"A"} if key in in_city_a else {"B"} if key == "city_admin_b" else set()
+            {"A", "r_A"} if key in in_city_a else {"B", "r_B"} if key == "city_admin_b" else set()
         )
     # Evidence: the teacher's own in every state; others' (and their files) once submitted, for
     # whoever sees the teacher. An upload in progress: its uploader only.
@@ -448,6 +476,7 @@ def world(db):
         "county_admin_a1": {"ev_t1", "ev_t2", "ef_t1", "ef_t2"},
         "county_guide_a2": {"ev_t4", "ef_t4"},
         "principal_s1": {"ev_t1", "ev_t2", "ef_t1", "ef_t2"},
+        "member_s1": {"ev_t1", "ev_t2", "ef_t1", "ef_t2"},
         "group_leader_g1": {"ev_t1", "ef_t1"},
         # t1 also reads the files of t2's version assigned to them for peer review (R-PEER).
         "teacher_t1": {"ev_t1", "ev_t1d", "ef_t1", "ef_t1d", "up_t1", "ef_t2"},
@@ -471,14 +500,23 @@ def world(db):
             "county_admin_a1",
             "county_guide_a2",
             "principal_s1",
+            "member_s1",
             "group_leader_g1",
             "evaluator_s3",
         )
     }
     appoint = {
         "city_admin_a": {"A", "a1", "a2", "s1", "s2", "s3"} | in_a,
-        "county_admin_a1": {"a1", "s1", "s2", "ra_county_admin_a1", "ra_principal_s1", "ra_group_leader_g1"},
-        "principal_s1": {"s1", "ra_principal_s1", "ra_group_leader_g1"},
+        "county_admin_a1": {
+            "a1",
+            "s1",
+            "s2",
+            "ra_county_admin_a1",
+            "ra_principal_s1",
+            "ra_member_s1",
+            "ra_group_leader_g1",
+        },
+        "principal_s1": {"s1", "ra_principal_s1", "ra_member_s1", "ra_group_leader_g1"},
         "city_admin_b": {"B", "b1", "sb", "ra_city_admin_b"},
     }
     oracles = {
@@ -492,6 +530,8 @@ def world(db):
         # The city's progress overview: only those who hold a role over the whole city.
         # A peer assignment: its reviewer alone (R-PEER), not the school team, not the group leader.
         "reviewer": {k: ({"pa_t1"} if k == "teacher_t1" else set()) for k in users},
+        # A rubric's edit page: the city office of its city.
+        "rubric_manage": {k: {"city_admin_a": {"r_A"}, "city_admin_b": {"r_B"}}.get(k, set()) for k in users},
         "city_overview": {
             k: {"city_admin_a": {"A"}, "city_guide_a": {"A"}, "city_admin_b": {"B"}}.get(k, set())
             for k in users
@@ -519,6 +559,7 @@ PARAMS = {
     "assignment_id": "assignment",
     "batch_id": "code_batch",
     "peer_assignment_id": "peer_assignment",
+    "rubric_id": "rubric",
 }
 # Routes whose rule is not "whoever sees the row": which oracle decides, and fixed extra arguments.
 PAGE_ORACLE = {
@@ -550,6 +591,10 @@ PAGE_ORACLE = {
     "teacher-unlock": "manage",
     "progress-city": "city_overview",
     "peer-review": "reviewer",
+    # The evaluation chain: the city office edits rubrics; the teacher self-evaluates and appeals.
+    "rubric-edit": "rubric_manage",
+    "self-evaluate": "own",
+    "appeal": "own",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -579,6 +624,8 @@ API_ORACLE = {
     ("post", "/api/v1/peer/assignments/{peer_assignment_id}/review"): "reviewer",
     ("post", "/api/v1/schools/{school_id}/peer-allocations/preview"): "manage",
     ("post", "/api/v1/schools/{school_id}/peer-allocations"): "manage",
+    ("post", "/api/v1/evidence/{evidence_id}/self-evaluation"): "own",
+    ("post", "/api/v1/evidence/{evidence_id}/appeal"): "own",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
@@ -608,6 +655,25 @@ API_BODY = {
     ("post", "/api/v1/open-classes/{open_class_id}/observations"): {
         "comment": "信息技术应用恰当，学生参与度高。"
     },
+    # Valid bodies (a schema error would answer 422 before the scope is checked); the services then
+    # refuse them (a version that is not the latest, nothing to appeal) or the role may not act.
+    ("put", "/api/v1/rubrics/{rubric_id}"): {
+        "criteria": [{"label": "巡查指标", "description": ""}],
+        "note": "巡查写入",
+    },
+    ("post", "/api/v1/evidence/{evidence_id}/self-evaluation"): {
+        "version_id": MISSING_ID,
+        "ratings": {"c1": "pass"},
+        "overall": "pass",
+        "reflection": "巡查写入的自评反思，不会保存。",
+    },
+    ("post", "/api/v1/evidence/{evidence_id}/verdicts"): {
+        "version_id": MISSING_ID,
+        "verdicts_seen": 0,
+        "decision": "pass",
+        "comment": "巡查写入的考核评语，不会保存。",
+    },
+    ("post", "/api/v1/evidence/{evidence_id}/appeal"): {"reason": "巡查写入的复核申请理由。"},
     ("post", "/api/v1/open-classes/{open_class_id}/hours"): {
         "giver_hours": 2,
         "observer_hours": 1,
