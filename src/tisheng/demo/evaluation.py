@@ -225,7 +225,7 @@ def evaluation_build(
             continue
         if r["status"] == EvidenceStatus.ACCEPTED:
             outcome = Outcome.EXCELLENT if rng.random() < 0.3 else Outcome.PASS
-        elif r["status"] == EvidenceStatus.UNDER_REVIEW and r["teacher_id"] != teacher.id:
+        elif r["teacher_id"] != teacher.id:  # self-evaluated, submitted or under review
             # The first two such sets show a 不合格 and a return in every demo size, then by chance.
             draw = {0: 0.0, 1: 0.1}.get(len(rejected) + len(returned), rng.random())
             if draw < 0.08:
