@@ -98,7 +98,9 @@ def test_a_new_teacher_sees_every_item_with_what_is_left_and_by_when(school):
     assert "先完成选点" in items["outcomes"].left
     assert items["plan"].due == datetime.date(2022, 3, 31)
     assert items["outcomes"].due == datetime.date(2022, 11, 30)
-    assert items["peer"].state == "closed"  # the review chain is not open yet
+    # R-PEER: the review chain is open; a new teacher has written no review yet.
+    assert items["peer"].state == "todo"
+    assert items["peer"].left == "还需互评 3 件同组教师的成果"
     assert not any(i.done for i in items.values())
 
 
@@ -233,8 +235,9 @@ def test_the_teachers_page_query_count_is_pinned_and_does_not_grow(school, djang
         client.get(reverse("my-progress"))
 
 
-# session, user, scope (2), teacher, settings, calendar, the nine grouped reads, nav checks
-PINNED = 16
+# session, user, scope (2), teacher, settings, calendar, the ten grouped reads (peer reviews too),
+# the sheet rules, nav checks
+PINNED = 18
 
 
 def test_the_county_page_costs_the_same_queries_for_more_schools(school):
