@@ -41,6 +41,7 @@ urlpatterns = [
     path("hours/", include("tisheng.research.urls")),
     path("evidence/", include("tisheng.evidence.urls")),
     path("progress/", include("tisheng.progress.urls")),
+    path("sheets/", include("tisheng.scoring.urls")),
     path("people/", include("tisheng.people.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", unknown_endpoint),

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tisheng.access.scoping import Scope
+from tisheng.core.errors import NotFound
 from tisheng.core.scoping import get_visible
+from tisheng.organisation.models import City
 from tisheng.programme.selectors import settings_for_city
 from tisheng.research.models import OpenClass
 from tisheng.trainings.models import Training
@@ -220,7 +222,10 @@ def city_rates(*, scope: Scope, city_id) -> dict:
 
 
 def sheet_rules(*, scope: Scope, city_id) -> dict:
-    city = get_visible(scope.cities(), pk=city_id)
+    """Everyone in the city reads how they are scored (as the programme settings); its office edits."""
+    if not scope.is_platform_admin and city_id not in scope.city_ids_in_view():
+        raise NotFound()
+    city = get_visible(City.objects.all(), pk=city_id)
     sheets = [(value, label, rules_for(city.pk, value)) for value, label in Sheet.choices]
     return {
         "city": city,
