@@ -57,6 +57,10 @@ WRITE_OPERATIONS = {
     ("delete", "/api/v1/plan-attachments/{attachment_id}"): "walked below + plans/tests/test_attachments.py",
     ("patch", "/api/v1/cities/{city_id}/programme"): "walked below + programme/tests",
     ("put", "/api/v1/cities/{city_id}/calendar/{batch_year}"): "walked below + programme/tests",
+    # Sheets (issue 10): the level above enters scores; the city office edits the rules.
+    ("put", "/api/v1/sheets/cities/{city_id}/rules"): "walked below + scoring/tests/test_api.py",
+    ("post", "/api/v1/sheets/schools/{school_id}/scores"): "walked below + scoring/tests/test_api.py",
+    ("post", "/api/v1/sheets/counties/{county_id}/scores"): "walked below + scoring/tests/test_api.py",
     # Evidence (R-OUTCOME): only its teacher changes it; walked below with the "own" oracle.
     ("post", "/api/v1/evidence"): "evidence/tests/test_api.py (only for the caller's own picks; no id)",
     ("put", "/api/v1/evidence/{evidence_id}"): "walked below + evidence/tests/test_api.py",
@@ -511,6 +515,7 @@ PAGE_ORACLE = {
     "code-batch-xlsx": "manage",
     "teacher-unlock": "manage",
     "progress-city": "city_overview",
+    "scoring-city": "city_overview",  # the city's rates: those who hold a role over the whole city
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -536,6 +541,7 @@ API_ORACLE = {
     ("get", "/api/v1/sign-in-code-batches/{batch_id}/download"): "manage",
     ("post", "/api/v1/teachers/{teacher_id}/unlock"): "manage",
     ("get", "/api/v1/cities/{city_id}/progress"): "city_overview",
+    ("get", "/api/v1/sheets/cities/{city_id}"): "city_overview",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
@@ -553,6 +559,10 @@ API_BODY = {
         "reason": "补录",
     },
     ("post", "/api/v1/hours/entries/{entry_id}/remove"): {"reason": "重复录入"},
+    # Refused for whoever may try (over the item's weight; an incomplete sheet): nothing written.
+    ("put", "/api/v1/sheets/cities/{city_id}/rules"): {"sheet": "teacher", "items": []},
+    ("post", "/api/v1/sheets/schools/{school_id}/scores"): {"key": "plan", "points": 99, "reason": "巡查"},
+    ("post", "/api/v1/sheets/counties/{county_id}/scores"): {"key": "plan", "points": 99, "reason": "巡查"},
     ("post", "/api/v1/schools/{school_id}/sign-in-codes"): {"teacher_ids": []},
     ("post", "/api/v1/trainings/{training_id}/attendance"): {"teacher_ids": []},
     ("post", "/api/v1/open-classes/{open_class_id}/observations"): {
