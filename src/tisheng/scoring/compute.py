@@ -135,28 +135,37 @@ class Scored:
 
 
 def points_for(rule: Rule, measure, requirement) -> Decimal:
-    """The points of a computed item for a measure against a requirement (module docstring)."""
-    weight = Fraction(rule.weight)
-    measure = Fraction(measure)
-    requirement = Fraction(requirement) if requirement is not None else Fraction(0)
+    """The points of a computed item for a measure against a requirement (module docstring).
+
+    Decimal arithmetic (28 digits): the requirement has at most one decimal place and is at most
+    1,000, so an inexact quotient is far from a tenth and rounding it down is exact."""
+    weight = Decimal(rule.weight)
+    measure = _decimal(measure)
+    requirement = _decimal(requirement) if requirement is not None else Decimal(0)
     if measure < 0:
-        measure = Fraction(0)
+        measure = Decimal(0)
     if rule.mode == Mode.PROPORTIONAL:
-        share = Fraction(1) if requirement <= 0 else min(measure / requirement, Fraction(1))
-        value = weight * share
+        value = weight if requirement <= 0 or measure >= requirement else weight * measure / requirement
     elif rule.mode == Mode.ALL_OR_NOTHING:
-        value = weight if measure >= requirement else Fraction(0)
+        value = weight if measure >= requirement else Decimal(0)
     elif rule.mode == Mode.PER_UNIT:
-        unit = (
-            Fraction(rule.per_unit)
-            if rule.per_unit is not None
-            else (weight / requirement if requirement > 0 else weight)
-        )
-        value = min(measure * unit, weight)
+        if rule.per_unit is not None:
+            value = measure * Decimal(rule.per_unit)
+        else:
+            value = measure * weight / requirement if requirement > 0 else weight
+        value = min(value, weight)
     else:
-        value = Fraction(0)
-    value = max(Fraction(0), min(value, weight))
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(TENTH, rounding=ROUND_DOWN)
+        value = Decimal(0)
+    value = max(Decimal(0), min(value, weight))
+    return value.quantize(TENTH, rounding=ROUND_DOWN)
+
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(value)
 
 
 def how(rule: Rule, requirement) -> str:
@@ -186,6 +195,40 @@ def _number(value) -> str:
 
 
 # ---- sheet 3.3 -------------------------------------------------------------------------------
+
+
+def teacher_numbers(raw: Raw, *, settings, passed: bool) -> dict[str, tuple[object, object]]:
+    """Per item of sheet 3.3: (measure, the settings' requirement), without words (kept sheets)."""
+    return {
+        "plan": (int(raw.plan_status in ("submitted", "approved")), 1),
+        "online": (raw.online, settings.online_hours_required),
+        "offline": (raw.trainings, settings.offline_trainings_required),
+        "research": (int(raw.open_classes >= 1 or raw.observations >= settings.observations_required), 1),
+        "outcomes": (int(passed), 1),
+        "peer": (raw.reviews_done, settings.peer_reviews_required),
+    }
+
+
+@dataclass(frozen=True)
+class TeacherPoints:
+    points: dict[str, Decimal]
+    total: Decimal
+    outcomes_passed: bool
+    achieved: bool
+
+
+def teacher_points(raw: Raw, *, settings, rules: tuple[Rule, ...]) -> TeacherPoints:
+    """Sheet 3.3's points alone: what `TeacherSheet` keeps, and what `teacher_sheet` explains."""
+    passed = outcomes_passed(raw, settings=settings)
+    numbers = teacher_numbers(raw, settings=settings, passed=passed)
+    points = {}
+    for rule in rules:
+        measure, default_req = numbers.get(rule.key, (0, 1))
+        points[rule.key] = points_for(
+            rule, measure, rule.threshold if rule.threshold is not None else default_req
+        )
+    total = sum(points.values(), Decimal(0)).quantize(TENTH)
+    return TeacherPoints(points, total, passed, achieved(raw, total=total, passed=passed, settings=settings))
 
 
 def teacher_measures(raw: Raw, *, settings) -> dict[str, tuple[object, object, str]]:
@@ -242,10 +285,12 @@ class TeacherResult:
 
 
 def teacher_sheet(raw: Raw, *, settings, rules: tuple[Rule, ...]) -> TeacherResult:
+    """Sheet 3.3 with its words: the points of `teacher_points`, each with how it arose."""
+    scored = teacher_points(raw, settings=settings, rules=rules)
     measures = teacher_measures(raw, settings=settings)
     items = []
     for rule in rules:
-        measure, default_req, detail = measures.get(rule.key, (0, 1, ""))
+        _measure, default_req, detail = measures.get(rule.key, (0, 1, ""))
         requirement = rule.threshold if rule.threshold is not None else default_req
         items.append(
             Scored(
@@ -254,14 +299,12 @@ def teacher_sheet(raw: Raw, *, settings, rules: tuple[Rule, ...]) -> TeacherResu
                 rule.weight,
                 rule.mode,
                 "computed",
-                points_for(rule, measure, requirement),
+                scored.points[rule.key],
                 how(rule, requirement),
                 detail,
             )
         )
-    total = sum((i.points for i in items), Decimal(0)).quantize(TENTH)
-    passed = outcomes_passed(raw, settings=settings)
-    return TeacherResult(items, total, passed, achieved(raw, total=total, passed=passed, settings=settings))
+    return TeacherResult(items, scored.total, scored.outcomes_passed, scored.achieved)
 
 
 def achieved(raw: Raw, *, total: Decimal, passed: bool, settings) -> bool:

@@ -16,19 +16,20 @@ one school cannot leave a stale rate behind.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tisheng.organisation.models import County, School, Teacher, TeachingGroup
 from tisheng.programme.selectors import settings_for_city
 
-from .compute import teacher_sheet
+from .compute import teacher_points
 from .models import Level, Sheet, SheetRates, TeacherSheet
 from .records import raw_for
 from .rules import rules_by_city
@@ -75,24 +76,54 @@ def _write_sheets(raw: dict, placed: dict[int, tuple[int, int | None, int, int]]
     now = timezone.now()
     rows = []
     for tid, (sid, gid, county_id, city_id) in placed.items():
-        result = teacher_sheet(raw[tid], settings=settings[city_id], rules=rules[city_id])
+        result = teacher_points(raw[tid], settings=settings[city_id], rules=rules[city_id])
         rows.append(
-            TeacherSheet(
-                teacher_id=tid,
-                school_id=sid,
-                group_id=gid,
-                county_id=county_id,
-                total=result.total,
-                items=result.points(),
-                outcomes_passed=result.outcomes_passed,
-                achieved=result.achieved,
-                reviews_done=min(raw[tid].reviews_done, 32767),
-                updated_at=now,
+            (
+                tid,
+                sid,
+                gid,
+                county_id,
+                str(result.total),
+                json.dumps({k: str(v) for k, v in result.points.items()}, ensure_ascii=False),
+                result.outcomes_passed,
+                result.achieved,
+                min(raw[tid].reviews_done, 32767),
+                now,
             )
         )
-    TeacherSheet.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["teacher"], update_fields=SHEET_FIELDS, batch_size=500
-    )
+    _upsert_sheets(rows)
+
+
+def _upsert_sheets(rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE in one executemany (SQLite ≥ 3.24 and PostgreSQL alike): the
+    ORM's bulk_create spent most of a county's recompute building the statement row by row."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(TeacherSheet._meta.db_table)
+    columns = [
+        "teacher_id",
+        "school_id",
+        "group_id",
+        "county_id",
+        "total",
+        "items",
+        "outcomes_passed",
+        "achieved",
+        "reviews_done",
+        "updated_at",
+    ]
+    values = ["%s"] * len(columns)
+    if connection.vendor == "postgresql":
+        values[5] = "%s::jsonb"
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    # Table and column names come from the model, never from input.
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)}) "  # noqa: S608
+    sql += f"ON CONFLICT (teacher_id) DO UPDATE SET {updates}"
+    field = TeacherSheet._meta.get_field("updated_at")
+    prepared = [(*r[:9], field.get_db_prep_value(r[9], connection)) for r in rows]
+    with connection.cursor() as cursor:
+        for part in _chunks(prepared, 1000):
+            cursor.executemany(sql, part)
 
 
 def _placed(q: Q) -> dict[int, tuple[int, int | None, int, int]]:
