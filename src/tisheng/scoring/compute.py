@@ -168,13 +168,15 @@ def _decimal(value) -> Decimal:
     return Decimal(value)
 
 
-def how(rule: Rule, requirement) -> str:
-    """The rule of an item in words."""
-    req = _number(requirement)
+def how(rule: Rule, requirement, unit: str = "") -> str:
+    """The rule of an item in words; `unit` follows the requirement ("%", " 学时")."""
+    req = _number(requirement) + unit
     if rule.mode == Mode.PROPORTIONAL:
-        return _("按完成比例计分：完成 %(req)s 得满分 %(w)s 分") % {"req": req, "w": rule.weight}
+        return _("按完成比例计分：达到 %(req)s 得满分 %(w)s 分") % {"req": req, "w": rule.weight}
+    if rule.mode == Mode.ALL_OR_NOTHING and requirement is None:
+        return _("达到要求得 %(w)s 分，否则 0 分") % {"w": rule.weight}
     if rule.mode == Mode.ALL_OR_NOTHING:
-        return _("达到要求（%(req)s）得 %(w)s 分，否则 0 分") % {"req": req, "w": rule.weight}
+        return _("达到 %(req)s 得 %(w)s 分，否则 0 分") % {"req": req, "w": rule.weight}
     if rule.mode == Mode.PER_UNIT:
         unit = (
             _number(rule.per_unit)
@@ -273,6 +275,11 @@ def teacher_measures(raw: Raw, *, settings) -> dict[str, tuple[object, object, s
     }
 
 
+YES_NO = frozenset({"plan", "research", "outcomes"})
+TEACHER_UNITS = {"online": gettext_lazy(" 学时"), "offline": gettext_lazy(" 次"), "peer": gettext_lazy(" 件")}
+UNIT_UNITS = {"pass_rate": "%", "research": "%", "supervision": gettext_lazy(" 次")}
+
+
 @dataclass(frozen=True)
 class TeacherResult:
     items: list[Scored]
@@ -292,6 +299,8 @@ def teacher_sheet(raw: Raw, *, settings, rules: tuple[Rule, ...]) -> TeacherResu
     for rule in rules:
         _measure, default_req, detail = measures.get(rule.key, (0, 1, ""))
         requirement = rule.threshold if rule.threshold is not None else default_req
+        # A yes/no item (plan submitted, research done, outcomes passed) has no number to reach.
+        shown = None if rule.key in YES_NO and rule.threshold is None else requirement
         items.append(
             Scored(
                 rule.key,
@@ -300,7 +309,7 @@ def teacher_sheet(raw: Raw, *, settings, rules: tuple[Rule, ...]) -> TeacherResu
                 rule.mode,
                 "computed",
                 scored.points[rule.key],
-                how(rule, requirement),
+                how(rule, shown, str(TEACHER_UNITS.get(rule.key, ""))),
                 detail,
             )
         )
@@ -370,7 +379,9 @@ def unit_sheet(
         label = label_of(sheet, rule.key, str(rule.label))
         if rule.mode == Mode.ENTERED:
             score = entered.get(rule.key)
-            points = min(Decimal(score.points), Decimal(rule.weight)) if score else Decimal(0)
+            points = (min(Decimal(score.points), Decimal(rule.weight)) if score else Decimal(0)).quantize(
+                TENTH
+            )
             detail = score.reason if score else _("尚未评定")
             items.append(
                 Scored(
@@ -385,7 +396,7 @@ def unit_sheet(
                     rule.weight,
                     Mode.NOT_YET_RECORDED,
                     "unrecorded",
-                    Decimal(0),
+                    Decimal("0.0"),
                     how(Rule(rule.key, label, rule.weight, Mode.NOT_YET_RECORDED), None),
                     _("尚未记录"),
                 )
@@ -401,7 +412,7 @@ def unit_sheet(
                     rule.mode,
                     "computed",
                     points_for(rule, measure, requirement),
-                    how(rule, requirement),
+                    how(rule, requirement, str(UNIT_UNITS.get(rule.key, ""))),
                     detail,
                 )
             )

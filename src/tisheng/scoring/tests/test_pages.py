@@ -230,3 +230,25 @@ def test_an_entered_item_cannot_become_computed_nor_rules_be_edited_by_a_viewer(
     other = CountyFactory()
     assert _client(user_with_role(Role.COUNTY_ADMIN, other)).get(url).status_code == 404
     assert not SheetItemRule.objects.exists()
+
+
+# session, user, scope, school, settings, rules, the school's rates, open-class givers, trainings
+# held, entered scores, groups, group rates, the school's rates row again, history, nav: the same
+# whatever the number of teachers, groups and entries.
+SCHOOL_PINNED = 15
+
+
+def test_the_school_sheet_query_count_is_pinned_and_does_not_grow(world, django_assert_num_queries):
+    from tisheng.organisation.tests.factories import GroupFactory
+
+    client = _client(world["county_admin"])
+    url = reverse("scoring-school", args=[world["school"].pk])
+    client.get(url)
+    with django_assert_num_queries(SCHOOL_PINNED):
+        client.get(url)
+    for _ in range(5):
+        TeacherFactory(school=world["school"], group=GroupFactory(school=world["school"]))
+    keeping.recompute(county_id=world["county"].pk)
+    client.post(url, {"key": "plan", "points": "13", "reason": "方案完整"})
+    with django_assert_num_queries(SCHOOL_PINNED):
+        client.get(url)
