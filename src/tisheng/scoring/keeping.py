@@ -35,6 +35,9 @@ from .records import raw_for
 from .rules import rules_by_city
 
 TEACHER_CHUNK = 2000
+# More teachers than this at once (an import of hours or of the roster): recomputed by a job queued
+# on commit instead of inside the writer's transaction, which stays short.
+BIG_BATCH = 5000
 SCHOOL_CHUNK = 100  # schools per round of a full recompute: about 4,500 teachers
 
 _suspended: ContextVar[bool] = ContextVar("scoring_suspended", default=False)
@@ -140,6 +143,18 @@ def teachers_changed(teacher_ids: Iterable[int]) -> None:
     ids = sorted({int(i) for i in teacher_ids if i})
     if not ids or _suspended.get():
         return
+    if len(ids) > BIG_BATCH and not _inside_job.get():
+        schools: set[int] = set()
+        for part in _chunks(ids, 5000):
+            schools |= set(Teacher.objects.filter(id__in=part).values_list("school_id", flat=True).distinct())
+        for part in _chunks(ids, 5000):  # and where they were (a teacher who moved school)
+            schools |= set(
+                TeacherSheet.objects.filter(teacher_id__in=part)
+                .values_list("school_id", flat=True)
+                .distinct()
+            )
+        _later(schools)
+        return
     groups: set[int] = set()
     schools: set[int] = set()
     with transaction.atomic():
@@ -169,6 +184,9 @@ def schools_changed(school_ids: Iterable[int]) -> None:
     if not ids or _suspended.get():
         return
     teachers: list[int] = []
+    if len(ids) * 45 > BIG_BATCH and not _inside_job.get():  # about 45 teachers a school
+        _later(set(ids))
+        return
     for part in _chunks(ids, 500):
         teachers += list(Teacher.objects.filter(school_id__in=part).values_list("id", flat=True))
     with transaction.atomic():
@@ -348,6 +366,28 @@ def recompute(*, county_id: int | None = None, city_id: int | None = None) -> in
     finally:
         _suspended.reset(token)
     return n
+
+
+_inside_job: ContextVar[bool] = ContextVar("scoring_inside_job", default=False)
+
+
+def _later(school_ids: set[int]) -> None:
+    """Recompute these schools' teachers in a job once the writer's transaction commits."""
+    from . import tasks
+
+    ids = sorted(school_ids)
+    transaction.on_commit(lambda: tasks.recompute_school_sheets.enqueue(ids))
+
+
+def schools_now(school_ids: list[int]) -> None:
+    """The job's work: recompute these schools' teachers and rates now, however many."""
+    token = _inside_job.set(True)
+    try:
+        with transaction.atomic():
+            for part in _chunks(sorted(set(school_ids)), SCHOOL_CHUNK):
+                schools_changed(part)
+    finally:
+        _inside_job.reset(token)
 
 
 def city_changed_later(city_id: int) -> None:

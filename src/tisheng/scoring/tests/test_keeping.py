@@ -203,3 +203,28 @@ def test_recompute_command_refuses_an_unknown_county():
 
     with pytest.raises(CommandError):
         call_command("recompute-sheets", county=987654321)
+
+
+def test_a_big_batch_is_recomputed_by_a_job_on_commit(monkeypatch, django_capture_on_commit_callbacks):
+    """An import of many teachers' hours: the writer's transaction only queues the job."""
+    county = CountyFactory()
+    school = SchoolFactory(county=county, city=county.city)
+    teachers = [TeacherFactory(school=school) for _ in range(4)]
+    keeping.recompute(county_id=county.pk)
+    monkeypatch.setattr(keeping, "BIG_BATCH", 2)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        for n, t in enumerate(teachers):
+            from tisheng.hours.models import HoursBalance
+
+            HoursBalance.objects.update_or_create(
+                teacher=t, defaults={"online": Decimal(20), "practice": Decimal(n)}
+            )
+        changes.teachers_changed([t.pk for t in teachers])
+    assert TeacherSheet.objects.get(teacher=teachers[0]).items["online"] == "0.0"  # not yet
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    assert TeacherSheet.objects.get(teacher=teachers[0]).items["online"] == "20.0"
+    kept = snapshot()
+    keeping.recompute(county_id=county.pk)
+    assert snapshot() == kept
