@@ -14,6 +14,7 @@ from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
 from tisheng.core.scoping import get_visible
 from tisheng.organisation.models import City
+from tisheng.plans.models import Plan, PlanKind
 from tisheng.programme.selectors import settings_for_city
 from tisheng.research.models import OpenClass
 from tisheng.trainings.models import Training
@@ -211,6 +212,10 @@ def county_sheet(*, scope: Scope, county_id) -> dict:
         "schools": school_rows,
         "can_enter": scope.can_manage_city(county.city_id),
         "history": entered_history(sheet=Sheet.COUNTY, county_id=county.pk, school_id=None),
+        # Item 1 rests on the county's IT development plan, filed with the city (R-FILING).
+        "county_plan": Plan.objects.filter(kind=PlanKind.COUNTY_IT, county_id=county.pk).first(),
+        "writes_plan": scope.is_platform_admin
+        or scope.bound("county", manage=True).filter(id=county.pk).exists(),
     }
 
 

@@ -458,6 +458,8 @@ def world(db):
         "manage": {k: manage.get(k, set()) for k in users},
         # A teacher also reads the ability-point menu of their own school.
         "menu": {k: visible[k] | ({"s1"} if k == "teacher_t1" else set()) for k in users},
+        # The county's own plan (sheet 3.1 item 1): written by the county's office only.
+        "county_office": {k: {"county_admin_a1": {"a1"}}.get(k, set()) for k in users},
         # The city's progress overview: only those who hold a role over the whole city.
         "city_overview": {
             k: {"city_admin_a": {"A"}, "city_guide_a": {"A"}, "city_admin_b": {"B"}}.get(k, set())
@@ -516,6 +518,7 @@ PAGE_ORACLE = {
     "teacher-unlock": "manage",
     "progress-city": "city_overview",
     "scoring-city": "city_overview",  # the city's rates: those who hold a role over the whole city
+    "plan-edit-county": "county_office",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {

@@ -252,3 +252,18 @@ def test_the_school_sheet_query_count_is_pinned_and_does_not_grow(world, django_
     client.post(url, {"key": "plan", "points": "13", "reason": "方案完整"})
     with django_assert_num_queries(SCHOOL_PINNED):
         client.get(url)
+
+
+def test_the_county_sheet_shows_the_county_plan_filed_with_the_city(world):
+    from tisheng.plans.models import Plan
+
+    county = world["county"]
+    url = reverse("scoring-county", args=[county.pk])
+    body = _client(world["county_admin"]).get(url).content.decode()
+    assert "尚未提交" in body and reverse("plan-edit-county", args=[county.pk]) in body
+    plan = Plan.objects.create(
+        kind="county_it", county=county, title="浉河区教育信息化规划", status="submitted"
+    )
+    body = _client(world["city_admin"]).get(url).content.decode()
+    assert "浉河区教育信息化规划" in body and reverse("plan-detail", args=[plan.pk]) in body
+    assert reverse("plan-edit-county", args=[county.pk]) not in body  # the city reviews, not writes
