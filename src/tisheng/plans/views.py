@@ -166,6 +166,7 @@ def pick_unlock(request, pick_id: int):
 
 
 QUEUE_LABELS = {
+    "county": _lazy("县区信息化发展规划（市备案审核）"),
     "school": _lazy("学校方案（县区备案审核）"),
     "group": _lazy("教研组研修计划"),
     "personal": _lazy("教师个人研修计划（学校确认）"),

@@ -20,7 +20,7 @@ router = Router(tags=["sheets"])
 ITEM_KEYS = sorted({r.key for rules in DEFAULTS.values() for r in rules})
 
 
-class ItemOut(Schema):
+class SheetItemOut(Schema):
     key: str
     label: str
     weight: int
@@ -36,10 +36,10 @@ class TeacherSheetOut(Schema):
     total: Decimal
     outcomes_passed: bool
     achieved: bool
-    items: list[ItemOut]
+    items: list[SheetItemOut]
 
 
-class RatesOut(Schema):
+class SheetRatesOut(Schema):
     unit_id: int
     name: str
     teachers: int
@@ -53,8 +53,8 @@ class UnitSheetOut(Schema):
     id: int
     name: str
     total: Decimal
-    items: list[ItemOut]
-    rates: list[RatesOut]  # a school: its groups (教研组应用效果); a county: its schools
+    items: list[SheetItemOut]
+    rates: list[SheetRatesOut]  # a school: its groups (教研组应用效果); a county: its schools
 
 
 class CityRatesOut(Schema):
@@ -62,10 +62,10 @@ class CityRatesOut(Schema):
     teachers: int
     achieved: int
     rate: int
-    counties: list[RatesOut]
+    counties: list[SheetRatesOut]
 
 
-class RuleOut(Schema):
+class SheetRuleOut(Schema):
     key: str
     label: str
     weight: int
@@ -74,31 +74,31 @@ class RuleOut(Schema):
     per_unit: Decimal | None
 
 
-class RulesOut(Schema):
+class SheetRulesOut(Schema):
     city_id: int
     sheet: str
-    items: list[RuleOut]
+    items: list[SheetRuleOut]
 
 
 class CityRulesOut(Schema):
     city_id: int
-    sheets: list[RulesOut]
+    sheets: list[SheetRulesOut]
 
 
-class EnteredIn(InputSchema):
+class EnteredScoreIn(InputSchema):
     key: listed(ITEM_KEYS)
     points: tenths(ge=0, le=100)
     reason: str = Field(min_length=1, max_length=REASON_MAX)
 
 
-class EnteredOut(Schema):
+class EnteredScoreOut(Schema):
     id: int
     key: str
     points: Decimal
     reason: str
 
 
-class RuleIn(InputSchema):
+class SheetRuleIn(InputSchema):
     key: listed(ITEM_KEYS)
     weight: int = Field(ge=0, le=100)
     mode: choice_of(Mode)
@@ -106,9 +106,9 @@ class RuleIn(InputSchema):
     per_unit: tenths(ge=0, le=100) | None = None
 
 
-class RulesIn(InputSchema):
+class SheetRulesIn(InputSchema):
     sheet: choice_of(Sheet)
-    items: list[RuleIn] = Field(max_length=20)
+    items: list[SheetRuleIn] = Field(max_length=20)
 
 
 def _items(items) -> list[dict]:
@@ -222,9 +222,9 @@ def rules_get(request, city_id: Id):
 
 
 @router.put(
-    "/sheets/cities/{city_id}/rules", response=RulesOut, summary="修改一张考核表的项目规则（市工程办）"
+    "/sheets/cities/{city_id}/rules", response=SheetRulesOut, summary="修改一张考核表的项目规则（市工程办）"
 )
-def rules_put(request, city_id: Id, payload: RulesIn):
+def rules_put(request, city_id: Id, payload: SheetRulesIn):
     scope = scope_for(request.auth)
     if not scope.is_platform_admin and city_id not in scope.city_ids_in_view():
         raise NotFound()
@@ -242,9 +242,9 @@ def _entered_out(score) -> dict:
 
 
 @router.post(
-    "/sheets/schools/{school_id}/scores", response=EnteredOut, summary="评定学校考核表的一项（县区）"
+    "/sheets/schools/{school_id}/scores", response=EnteredScoreOut, summary="评定学校考核表的一项（县区）"
 )
-def school_score(request, school_id: Id, payload: EnteredIn):
+def school_score(request, school_id: Id, payload: EnteredScoreIn):
     school = get_visible(scope_for(request.auth).schools(), pk=school_id)
     return _entered_out(
         services.entered_score_set(
@@ -258,8 +258,8 @@ def school_score(request, school_id: Id, payload: EnteredIn):
     )
 
 
-@router.post("/sheets/counties/{county_id}/scores", response=EnteredOut, summary="评定县区考核表的一项（市）")
-def county_score(request, county_id: Id, payload: EnteredIn):
+@router.post("/sheets/counties/{county_id}/scores", response=EnteredScoreOut, summary="评定县区考核表的一项（市）")
+def county_score(request, county_id: Id, payload: EnteredScoreIn):
     county = get_visible(scope_for(request.auth).counties(), pk=county_id)
     return _entered_out(
         services.entered_score_set(

@@ -931,7 +931,7 @@ def test_review_queues_hold_only_what_the_person_reviews(world):
     for user_key, user in users.items():
         client = _client(user)
         shown = set()
-        for queue in ("school", "group", "personal"):
+        for queue in ("county", "school", "group", "personal"):
             for school in [None, *schools.values()]:
                 params = {"queue": queue, "status": "all"}
                 if school is not None:
@@ -943,7 +943,7 @@ def test_review_queues_hold_only_what_the_person_reviews(world):
                 shown |= {key for key, plan in plans.items() if f'data-plan="{plan.pk}"' in table}
         assert shown == reviews.get(user_key, set()), user_key
         listed = set()
-        for queue in ("school", "group", "personal"):
+        for queue in ("county", "school", "group", "personal"):
             for school in [None, *schools.values()]:
                 params = {"queue": queue, "status": "", "limit": 100}
                 if school is not None:
