@@ -53,7 +53,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
-BENCH_DB = "tisheng_bench"
+# Another name (TISHENG_BENCH_DB) lets two people bench on one server without dropping each other's database.
+BENCH_DB = os.environ.get("TISHENG_BENCH_DB", "tisheng_bench")
 TEACHERS = 50_000
 SEED = 2021
 WARMUP = 5

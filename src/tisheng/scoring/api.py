@@ -258,7 +258,9 @@ def school_score(request, school_id: Id, payload: EnteredScoreIn):
     )
 
 
-@router.post("/sheets/counties/{county_id}/scores", response=EnteredScoreOut, summary="评定县区考核表的一项（市）")
+@router.post(
+    "/sheets/counties/{county_id}/scores", response=EnteredScoreOut, summary="评定县区考核表的一项（市）"
+)
 def county_score(request, county_id: Id, payload: EnteredScoreIn):
     county = get_visible(scope_for(request.auth).counties(), pk=county_id)
     return _entered_out(

@@ -188,9 +188,20 @@ def test_the_city_office_edits_the_rules_and_the_sheets_follow(world, django_cap
     weights = {r.key: r.weight for r in rules_for(city.pk, Sheet.TEACHER)}
     assert weights["online"] == 25 and weights["peer"] == 4
     assert AuditEvent.objects.filter(kind="scoring.rules_changed").count() == 1
+    from tisheng.hours.models import HoursBalance
     from tisheng.scoring.models import TeacherSheet
 
-    assert TeacherSheet.objects.filter(teacher=world["teachers"][0]).exists()
+    # A second change: the job queued on commit recomputes the city, so the kept sheet follows the
+    # new weight (10 of 20 online hours: 13 of 26 points).
+
+    teacher = world["teachers"][0]
+    HoursBalance.objects.create(teacher=teacher, online=Decimal(10), practice=Decimal(0))
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            url, _rules_post(Sheet.TEACHER, weight_online="26", weight_peer="3", per_unit_peer="")
+        )
+    assert r.status_code == 302
+    assert TeacherSheet.objects.get(teacher=teacher).items["online"] == "13.0"
 
 
 @pytest.mark.parametrize(
