@@ -301,3 +301,24 @@ def test_items_and_totals_use_the_same_rule():
         )
 
     check()
+
+
+def test_my_progress_is_the_teachers_sheet_with_points_toward_100(school):
+    """Issue 10 item 5: 我的进度 shows each item's points and the total (DOMAIN §4)."""
+    publish(school, ["1-1", "1-2", "1-4", "1-5"])
+    teacher = TeacherFactory(school=school)
+    _complete(teacher)  # everything but peer reviews: 5 + 20 + 15 + 9 + 42 = 91
+    response = _client(teacher.user).get(reverse("my-progress"))
+    sheet = response.context["sheet"]
+    points = {r["key"]: r["points"] for r in sheet["rows"] if r["scored"]}
+    assert points == {
+        "plan": Decimal("5.0"),
+        "online": Decimal("20.0"),
+        "offline": Decimal("15.0"),
+        "research": Decimal("9.0"),
+        "outcomes": Decimal("42.0"),
+        "peer": Decimal("0.0"),
+    }
+    assert sheet["total"] == Decimal("91.0") and sheet["achieved"] is True
+    body = response.content.decode()
+    assert "91.0 / 100" in body and reverse("hours-teacher", args=[teacher.pk]) in body
