@@ -282,6 +282,7 @@ from tisheng.plans.api import router as plans_router  # noqa: E402
 from tisheng.programme.api import router as programme_router  # noqa: E402
 from tisheng.progress.api import router as progress_router  # noqa: E402
 from tisheng.research.api import router as research_router  # noqa: E402
+from tisheng.scoring.api import router as scoring_router  # noqa: E402
 from tisheng.trainings.api import router as trainings_router  # noqa: E402
 
 api.add_router("/", people_router)
@@ -297,6 +298,7 @@ api.add_router("/", evidence_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", progress_router)
 api.add_router("/", peer_router)
+api.add_router("/", scoring_router)
 
 
 # ---- the statuses every operation declares --------------------------------------------------------
@@ -345,5 +347,6 @@ declare_error_statuses(
         progress_router,
         research_router,
         peer_router,
+        scoring_router,
     ]
 )

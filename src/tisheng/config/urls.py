@@ -43,6 +43,7 @@ urlpatterns = [
     path("evaluation/peer/", include("tisheng.evaluation.peer_urls")),
     path("evaluation/", include("tisheng.evaluation.urls")),
     path("progress/", include("tisheng.progress.urls")),
+    path("sheets/", include("tisheng.scoring.urls")),
     path("people/", include("tisheng.people.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", unknown_endpoint),

@@ -159,8 +159,9 @@ def demo_city_build(
     # The journey credits hours school by school through the hours services; the progress totals are
     # counted once at the end instead of after each school (progress/totals.py).
     from tisheng.progress.totals import recompute, suspended
+    from tisheng.scoring import keeping as sheets
 
-    with suspended():
+    with suspended(), sheets.suspended():
         counts |= journey_build(
             admin=admin_user,
             city=city,
@@ -182,5 +183,6 @@ def demo_city_build(
         )
     # The demo writes its rows in bulk, around the services: count the progress totals once.
     recompute(city_id=city.pk)
+    sheets.recompute(city_id=city.pk)  # every teacher's sheet 3.3 and the rates above it
     events.demo_city_built(actor=actor or admin_user, city=city, counts=counts)
     return city, logins, counts

@@ -199,7 +199,8 @@ class PlanEventOut(Schema):
 class PlanOut(Schema):
     id: int
     kind: str
-    school_id: int
+    school_id: int | None  # None for the county's own plan (county_it)
+    county_id: int | None
     group_id: int | None
     teacher_id: int | None
     title: str
@@ -233,6 +234,7 @@ class PlanIn(InputSchema):
     kind: choice_of(PlanKind)
     school_id: Id | None = None
     group_id: Id | None = None
+    county_id: Id | None = None  # county_it: the county's IT development plan (sheet 3.1 item 1)
     title: str = Field(max_length=120)
     body: str = Field("", max_length=50_000)
 
@@ -248,7 +250,7 @@ def plans(request, status: filter_of(PlanStatus) = ""):
 
 
 class QueueFilters(InputSchema):
-    queue: Literal["school", "group", "personal"]
+    queue: Literal["county", "school", "group", "personal"]
     # Explicit bounds as when the queue was added (narrower than Id; its tests refuse 2**40).
     school_id: int | None = Field(None, ge=1, le=INT_MAX)
     status: choice_of(PlanStatus, blank=True) = "submitted"
@@ -288,6 +290,10 @@ def plan_save(request, payload: PlanIn):
         if not scope.teacher_id:
             raise NotFound()
         owner["teacher"] = teacher_get(scope=scope, teacher_id=scope.teacher_id)
+    elif payload.kind == PlanKind.COUNTY_IT:
+        if payload.county_id is None:
+            raise ValidationFailed(_("请提供 county_id。"), fields={"county_id": _("必填")})
+        owner["county"] = get_visible(scope.counties(), pk=payload.county_id)
     plan = services.plan_save(
         actor=request.auth, kind=payload.kind, title=payload.title, body=payload.body, **owner
     )

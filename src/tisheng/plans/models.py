@@ -64,6 +64,8 @@ class PlanKind(models.TextChoices):
     SCHOOL_RESEARCH = "school_research", _("校本研修方案")
     GROUP_RESEARCH = "group_research", _("教研组研修计划")
     PERSONAL = "personal", _("个人研修计划")
+    # Sheet 3.1 item 1 (R-FILING): the county's own IT development plan, filed with the city.
+    COUNTY_IT = "county_it", _("县区信息化发展规划")
 
 
 class PlanStatus(models.TextChoices):
@@ -75,8 +77,22 @@ class PlanStatus(models.TextChoices):
 
 class Plan(models.Model):
     kind = models.CharField("类型", max_length=20, choices=PlanKind.choices)
+    # Every plan but the county's own (county_it) belongs to a school.
     school = models.ForeignKey(
-        "organisation.School", verbose_name="学校", on_delete=models.CASCADE, related_name="plans"
+        "organisation.School",
+        verbose_name="学校",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="plans",
+    )
+    county = models.ForeignKey(
+        "organisation.County",
+        verbose_name="县区",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="plans",
     )
     group = models.ForeignKey(
         "organisation.TeachingGroup",
@@ -117,13 +133,41 @@ class Plan(models.Model):
             models.UniqueConstraint(
                 fields=["teacher"], condition=Q(kind="personal"), name="plan_one_per_teacher"
             ),
+            models.UniqueConstraint(
+                fields=["county"], condition=Q(kind="county_it"), name="plan_one_county_plan"
+            ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=["school_it", "school_research"], group__isnull=True, teacher__isnull=True)
-                    | Q(kind="group_research", group__isnull=False, teacher__isnull=True)
-                    | Q(kind="personal", teacher__isnull=False, group__isnull=True)
+                    Q(
+                        kind__in=["school_it", "school_research"],
+                        school__isnull=False,
+                        group__isnull=True,
+                        teacher__isnull=True,
+                        county__isnull=True,
+                    )
+                    | Q(
+                        kind="group_research",
+                        school__isnull=False,
+                        group__isnull=False,
+                        teacher__isnull=True,
+                        county__isnull=True,
+                    )
+                    | Q(
+                        kind="personal",
+                        school__isnull=False,
+                        teacher__isnull=False,
+                        group__isnull=True,
+                        county__isnull=True,
+                    )
+                    | Q(
+                        kind="county_it",
+                        county__isnull=False,
+                        school__isnull=True,
+                        group__isnull=True,
+                        teacher__isnull=True,
+                    )
                 ),
-                name="plan_owner_matches_kind",
+                name="plan_owner_matches_kind_v2",
             ),
         ]
 

@@ -15,6 +15,8 @@ def plan_visible(scope: Scope):
     if scope.is_platform_admin:
         return plans
     visible = scope.restrict(plans, school="school", group="group", teacher="teacher")
+    # The county's own plan (sheet 3.1 item 1): whoever sees the county (its offices, the city).
+    visible = visible | scope.restrict(plans.filter(kind=PlanKind.COUNTY_IT), county="county")
     if scope.teacher_id:
         own = Teacher.objects.filter(id=scope.teacher_id).values("school_id", "group_id").first()
         mine = Q(school_id=own["school_id"], kind__in=[PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH])
@@ -28,6 +30,7 @@ SCHOOL_KINDS = (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH)
 
 # The review queues (R-FILING): which kinds each holds and who reviews them.
 QUEUES = {
+    "county": (PlanKind.COUNTY_IT,),  # filed with the city office
     "school": SCHOOL_KINDS,  # filed with the county office
     "group": (PlanKind.GROUP_RESEARCH,),  # reviewed by the school management team
     "personal": (PlanKind.PERSONAL,),  # acknowledged by the school management team only
@@ -41,6 +44,8 @@ def plan_may_review(scope: Scope, plan: Plan) -> bool:
     role bound to the unit decides, not whether the unit is merely within someone's reach."""
     if scope.is_platform_admin:
         return True
+    if plan.kind == PlanKind.COUNTY_IT:
+        return scope.bound("city", manage=True).filter(id=plan.county.city_id).exists()
     if plan.kind in SCHOOL_KINDS:
         return scope.bound("county", manage=True).filter(id=plan.school.county_id).exists()
     return scope.bound("school", manage=True).filter(id=plan.school_id).exists()
@@ -54,14 +59,20 @@ def plans_reviewed_by(*, scope: Scope, queue: str = ""):
         plans = plans.filter(kind__in=kinds)
     if scope.is_platform_admin:
         return plans
-    return plans.filter(kind__in=SCHOOL_KINDS, school__county__in=scope.bound("county", manage=True)) | (
-        plans.exclude(kind__in=SCHOOL_KINDS).filter(school__in=scope.bound("school", manage=True))
+    return (
+        plans.filter(kind=PlanKind.COUNTY_IT, county__city__in=scope.bound("city", manage=True))
+        | plans.filter(kind__in=SCHOOL_KINDS, school__county__in=scope.bound("county", manage=True))
+        | plans.exclude(kind__in=[*SCHOOL_KINDS, PlanKind.COUNTY_IT]).filter(
+            school__in=scope.bound("school", manage=True)
+        )
     )
 
 
 def review_queues(*, scope: Scope) -> list[str]:
     """The queues this person has, in the order the page shows them."""
     queues = []
+    if scope.is_platform_admin or scope.holds("city", manage=True):
+        queues.append("county")
     if scope.is_platform_admin or scope.holds("county", manage=True):
         queues.append("school")
     if scope.is_platform_admin or scope.holds("school", manage=True):
@@ -71,7 +82,9 @@ def review_queues(*, scope: Scope) -> list[str]:
 
 def review_queue(*, scope: Scope, queue: str, school_id=None, status: str = PlanStatus.SUBMITTED):
     """One review queue, oldest first (what waits longest comes first); `status` "" is every status."""
-    qs = plans_reviewed_by(scope=scope, queue=queue).select_related("school", "group", "teacher__user")
+    qs = plans_reviewed_by(scope=scope, queue=queue).select_related(
+        "school", "county", "group", "teacher__user"
+    )
     if school_id:
         qs = qs.filter(school_id=school_id)
     if status:
@@ -87,7 +100,11 @@ def review_schools(*, scope: Scope, queue: str):
 
 
 def plan_list(*, scope: Scope, status: str = ""):
-    qs = plan_visible(scope).select_related("school", "group", "teacher__user").order_by("-updated_at", "-id")
+    qs = (
+        plan_visible(scope)
+        .select_related("school", "county", "group", "teacher__user")
+        .order_by("-updated_at", "-id")
+    )
     if status in PlanStatus.values:
         qs = qs.filter(status=status)
     return qs
@@ -103,7 +120,10 @@ def plans_to_review_count(*, scope: Scope) -> int:
     county) and a school team (its group and personal plans) review plans, so anyone else waits for
     nothing and costs no query; the count reads each plan's school and county only."""
     if not (
-        scope.is_platform_admin or scope.holds("county", manage=True) or scope.holds("school", manage=True)
+        scope.is_platform_admin
+        or scope.holds("city", manage=True)
+        or scope.holds("county", manage=True)
+        or scope.holds("school", manage=True)
     ):
         return 0
     return plans_to_review(scope=scope).count()

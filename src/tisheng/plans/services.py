@@ -329,6 +329,11 @@ def team_problems(school) -> list[str]:
 
 
 def plan_may_edit(scope, plan: Plan) -> bool:
+    if plan.kind == PlanKind.COUNTY_IT:
+        # The county's own office writes it (the city reviews it: plan_may_review).
+        return (
+            scope.is_platform_admin or scope.bound("county", manage=True).filter(id=plan.county_id).exists()
+        )
     if plan.kind in (PlanKind.SCHOOL_IT, PlanKind.SCHOOL_RESEARCH):
         return scope.can_manage_school(plan.school)
     if plan.kind == PlanKind.GROUP_RESEARCH:
@@ -382,7 +387,9 @@ def _clean_text(title: str, body: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def plan_save(*, actor, kind: str, title: str, body: str, school=None, group=None, teacher=None) -> Plan:
+def plan_save(
+    *, actor, kind: str, title: str, body: str, school=None, group=None, teacher=None, county=None
+) -> Plan:
     """Create the owner's plan or update its draft. Only drafts and returned plans can be edited."""
     scope = scope_for(actor)
     title, body = _clean_text(title, body)
@@ -393,6 +400,8 @@ def plan_save(*, actor, kind: str, title: str, body: str, school=None, group=Non
         lookup, owner = {"group": group, "kind": kind}, {"school": group.school, "group": group}
     elif kind == PlanKind.PERSONAL:
         lookup, owner = {"teacher": teacher, "kind": kind}, {"school": teacher.school, "teacher": teacher}
+    elif kind == PlanKind.COUNTY_IT and county is not None:
+        lookup, owner = {"county": county, "kind": kind}, {"county": county}
     else:
         raise ValidationFailed(_("方案类型无效。"), fields={"kind": _("无效")})
     plan = Plan.objects.select_for_update().filter(**lookup).first()
@@ -511,7 +520,8 @@ def plan_review(*, actor, plan: Plan, approve: bool, reason: str = "") -> Plan:
 def _plan_totals_changed(plan: Plan) -> None:
     """Plans submitted, waiting and filed are counted in the progress totals (by the plan's school;
     a personal plan also counts for its teacher's school)."""
-    schools_changed([plan.school_id])
+    if plan.school_id:
+        schools_changed([plan.school_id])
     if plan.kind == PlanKind.PERSONAL:
         teachers_changed([plan.teacher_id])
 
@@ -521,6 +531,12 @@ def _plan_owners(plan: Plan) -> list[int]:
 
     if plan.kind == PlanKind.PERSONAL:
         return [plan.teacher.user_id]
+    if plan.kind == PlanKind.COUNTY_IT:
+        return list(
+            RoleAssignment.objects.filter(county=plan.county, role=Role.COUNTY_ADMIN).values_list(
+                "user_id", flat=True
+            )
+        )
     if plan.kind == PlanKind.GROUP_RESEARCH:
         return list(
             RoleAssignment.objects.filter(group=plan.group, role=Role.GROUP_LEADER).values_list(

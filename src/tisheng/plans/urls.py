@@ -7,6 +7,7 @@ urlpatterns = [
     path("<int:plan_id>/", views.plan_detail, name="plan-detail"),
     path("school/<int:school_id>/<slug:kind>/", views.plan_edit_school, name="plan-edit-school"),
     path("group/<int:group_id>/", views.plan_edit_group, name="plan-edit-group"),
+    path("county/<int:county_id>/", views.plan_edit_county, name="plan-edit-county"),
     path("personal/", views.plan_edit_personal, name="plan-edit-personal"),
     path("<int:plan_id>/attachments/", views.plan_attach, name="plan-attach"),
     path("attachments/<int:attachment_id>/", views.plan_attachment_download, name="plan-attachment-download"),

@@ -166,6 +166,7 @@ def pick_unlock(request, pick_id: int):
 
 
 QUEUE_LABELS = {
+    "county": _lazy("县区信息化发展规划（市备案审核）"),
     "school": _lazy("学校方案（县区备案审核）"),
     "group": _lazy("教研组研修计划"),
     "personal": _lazy("教师个人研修计划（学校确认）"),
@@ -210,7 +211,7 @@ def plan_list(request):
     return render(request, "plans/plan_list.html", ctx)
 
 
-def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, plan=None):
+def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, plan=None, county=None):
     """The edit form of a draft or returned plan. A submitted or approved plan is shown read-only,
     with its status and the action still open (withdraw, or nothing once approved)."""
     scope = scope_for(request.user)
@@ -237,6 +238,7 @@ def _plan_form_page(request, *, kind, school=None, group=None, teacher=None, pla
                     school=school,
                     group=group,
                     teacher=teacher,
+                    county=county,
                 )
                 if request.POST.get("then") == "submit":
                     services.plan_submit(actor=request.user, plan=plan)
@@ -273,6 +275,18 @@ def plan_edit_school(request, school_id: int, kind: str):
         raise NotFound()
     plan = school.plans.filter(kind=kind).first()
     return _plan_form_page(request, kind=kind, school=school, plan=plan)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_county(request, county_id: int):
+    """The county's IT development plan (sheet 3.1 item 1), written by its office, filed with the city."""
+    scope = scope_for(request.user)
+    county = get_visible(scope.counties(manage=True), pk=county_id)
+    if not (scope.is_platform_admin or scope.bound("county", manage=True).filter(id=county.pk).exists()):
+        raise NotFound()
+    plan = county.plans.filter(kind=PlanKind.COUNTY_IT).first()
+    return _plan_form_page(request, kind=PlanKind.COUNTY_IT, county=county, plan=plan)
 
 
 @login_required

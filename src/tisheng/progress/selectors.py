@@ -4,112 +4,43 @@ a fixed number of grouped queries, whatever the number of teachers (no per-row q
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
 from tisheng.core.scoping import get_visible
-from tisheng.evidence.models import Evidence, EvidenceStatus
-from tisheng.hours.models import HoursBalance
 from tisheng.organisation.models import Teacher
-from tisheng.plans.models import Pick, Plan, PlanKind, SchoolLaunch
 from tisheng.programme.models import BatchCalendar
 from tisheng.programme.selectors import calendar_for, settings_for_city
-from tisheng.research.models import Observation, OpenClass
-from tisheng.trainings.models import Attendance
+from tisheng.scoring.selectors import teacher_sheet_rows
 
 from .models import CountyTotals
-from .sheet import Raw, hours_complete, items_for, states
-
-HANDED_IN = [EvidenceStatus.SUBMITTED, EvidenceStatus.UNDER_REVIEW, EvidenceStatus.ACCEPTED]
-
-
-def raw_for(teacher_ids: list[int] | None = None, *, school_ids: list[int] | None = None) -> dict[int, Raw]:
-    """The platform's records for these teachers (or every teacher of these schools): nine grouped
-    queries in all, whatever their number."""
-    if school_ids is not None:
-        ids = sorted(set(school_ids))
-        if not ids:
-            return {}
-        mine, theirs = Q(school_id__in=ids), {"teacher__school_id__in": ids}
-        observer = {"observer__school_id__in": ids}
-    else:
-        ids = sorted(set(teacher_ids or ()))
-        if not ids:
-            return {}
-        mine, theirs, observer = Q(id__in=ids), {"teacher_id__in": ids}, {"observer_id__in": ids}
-    school_of = dict(Teacher.objects.filter(mine).values_list("id", "school_id"))
-    raw = {tid: Raw() for tid in (school_of if school_ids is not None else ids)}
-    offered: dict[int, set[str]] = defaultdict(set)
-    for sid, dim in (
-        SchoolLaunch.points.through.objects.filter(
-            schoollaunch__school_id__in=sorted(set(school_of.values())),
-            schoollaunch__published_at__isnull=False,
-        )
-        .values_list("schoollaunch__school_id", "abilitypoint__dimension")
-        .distinct()
-    ):
-        offered[sid].add(dim)
-    for tid, sid in school_of.items():
-        if tid in raw:
-            raw[tid].school_id = sid
-            raw[tid].offered_dimensions = frozenset(offered.get(sid, ()))
-    for tid, online, practice in HoursBalance.objects.filter(**theirs).values_list(
-        "teacher_id", "online", "practice"
-    ):
-        raw[tid].online, raw[tid].practice = online, practice
-    for tid, n in (
-        Attendance.objects.filter(**theirs).values_list("teacher_id").annotate(n=Count("id")).order_by()
-    ):
-        raw[tid].trainings = n
-    for tid, n in (
-        OpenClass.objects.filter(**theirs, held_at__isnull=False)
-        .values_list("teacher_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        raw[tid].open_classes = n
-    for tid, n in (
-        # R-RESEARCH: an observation counts only for a class that was held.
-        Observation.objects.filter(**observer, open_class__held_at__isnull=False)
-        .values_list("observer_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        raw[tid].observations = n
-    handed: dict[int, list[str]] = defaultdict(list)
-    accepted: dict[int, list[str]] = defaultdict(list)
-    for tid, status, dim in Evidence.objects.filter(**theirs, status__in=HANDED_IN).values_list(
-        "teacher_id", "status", "point__dimension"
-    ):
-        handed[tid].append(dim)
-        if status == EvidenceStatus.ACCEPTED:
-            accepted[tid].append(dim)
-    for tid, dims in handed.items():
-        raw[tid].handed_in_dimensions = tuple(dims)
-        raw[tid].accepted_dimensions = tuple(accepted.get(tid, ()))
-    picked: dict[int, list[str]] = defaultdict(list)
-    for tid, dim in Pick.objects.filter(**theirs, off_menu=False).values_list(
-        "teacher_id", "point__dimension"
-    ):
-        picked[tid].append(dim)
-    for tid, dims in picked.items():
-        raw[tid].picked_dimensions = tuple(dims)
-    for tid, status in Plan.objects.filter(kind=PlanKind.PERSONAL, **theirs).values_list(
-        "teacher_id", "status"
-    ):
-        raw[tid].plan_status = status
-    return raw
+from .sheet import (
+    Raw,
+    hours_complete,
+    items_for,
+    raw_for,  # moved down to scoring.records
+    states,
+)
 
 
 def teacher_progress(*, scope: Scope, teacher_id) -> dict:
     teacher = get_visible(scope.teachers().select_related("user", "school", "group"), pk=teacher_id)
     settings = settings_for_city(teacher.city_id)
     calendar = calendar_for(teacher.city_id, teacher.school.batch_year)
-    items = items_for(raw_for([teacher.pk])[teacher.pk], settings=settings, calendar=calendar)
+    raw = raw_for([teacher.pk])[teacher.pk]
+    items = items_for(raw, settings=settings, calendar=calendar)
     done = sum(1 for i in items if i.done and i.points)
-    return {"teacher": teacher, "items": items, "done": done, "settings": settings, "calendar": calendar}
+    # 我的进度 is sheet 3.3 (issue 10 item 5): each row with its points and how they arose.
+    sheet = teacher_sheet_rows(teacher, raw=raw, settings=settings, items=items)
+    return {
+        "teacher": teacher,
+        "items": items,
+        "done": done,
+        "settings": settings,
+        "calendar": calendar,
+        "sheet": sheet,
+    }
 
 
 def school_progress(*, scope: Scope, school_id, teachers_page) -> dict:

@@ -7,7 +7,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from tisheng.plans.rules import PickGaps, dimension_label, pick_gaps, pick_shortfalls
+from tisheng.plans.rules import PickGaps, dimension_label, pick_shortfalls
+from tisheng.scoring.records import Raw, gaps, hours_complete, outcomes_passed, picks_complete, raw_for
+
+__all__ = ["Item", "Raw", "gaps", "hours_complete", "items_for", "picks_complete", "raw_for", "states"]
 
 
 @dataclass(frozen=True)
@@ -25,67 +28,11 @@ class Item:
         return self.state == "done"
 
 
-@dataclass
-class Raw:
-    """What the platform holds for one teacher, fetched in bulk."""
-
-    online: Decimal = Decimal(0)
-    practice: Decimal = Decimal(0)
-    trainings: int = 0
-    open_classes: int = 0
-    observations: int = 0
-    plan_status: str = ""
-    # Dimensions of the points picked (on the menu), of the points whose evidence is handed in
-    # (submitted, under review or accepted) and of those accepted; the school's offered dimensions.
-    picked_dimensions: tuple[str, ...] = ()
-    handed_in_dimensions: tuple[str, ...] = ()
-    accepted_dimensions: tuple[str, ...] = ()
-    offered_dimensions: frozenset[str] = frozenset()
-    school_id: int = 0
-
-    @property
-    def picks(self) -> int:
-        return len(self.picked_dimensions)
-
-    @property
-    def evidence_handed_in(self) -> int:
-        return len(self.handed_in_dimensions)
-
-    @property
-    def evidence_accepted(self) -> int:
-        return len(self.accepted_dimensions)
-
-
-def gaps(dimensions, raw: Raw, *, settings) -> PickGaps:
-    """R-PICK against the city's settings and the school's offer, for these points' dimensions."""
-    return pick_gaps(
-        picked_dimensions=list(dimensions),
-        offered_dimensions=set(raw.offered_dimensions),
-        min_picks=settings.min_picks,
-        coverage=settings.pick_coverage,
-        min_dimensions=settings.pick_min_dimensions,
-    )
-
-
-def picks_complete(raw: Raw, *, settings) -> bool:
-    """R-PICK: the teacher's picks satisfy the rule (the school has published its menu)."""
-    return bool(raw.offered_dimensions) and not gaps(raw.picked_dimensions, raw, settings=settings)
-
-
-def hours_complete(raw: Raw, *, settings) -> bool:
-    """R-HOURS: online and practice hours each met, and the total."""
-    return (
-        raw.online >= Decimal(settings.online_hours_required)
-        and raw.practice >= Decimal(settings.practice_hours_required)
-        and raw.online + raw.practice >= Decimal(settings.total_hours_required)
-    )
-
-
 def states(raw: Raw, *, settings) -> dict[str, str]:
     """The state of each item: the one place the counting rules live (totals use it alone)."""
     # R-PICK is a rule, not advice: the outcome item is done when the accepted evidence covers a set
     # of points that satisfies it (enough points, the dimensions), not merely when enough sets pass.
-    if not gaps(raw.accepted_dimensions, raw, settings=settings):
+    if outcomes_passed(raw, settings=settings):
         outcomes = "done"
     elif not gaps(raw.handed_in_dimensions, raw, settings=settings):
         outcomes = "waiting"
@@ -100,7 +47,7 @@ def states(raw: Raw, *, settings) -> dict[str, str]:
         "offline": done(raw.trainings >= settings.offline_trainings_required),
         "research": done(raw.open_classes >= 1 or raw.observations >= settings.observations_required),
         "outcomes": outcomes,
-        "peer": "closed",  # R-PEER: the review chain is not open yet
+        "peer": done(raw.reviews_done >= settings.peer_reviews_required),  # R-PEER
         "practice": done(raw.practice >= Decimal(settings.practice_hours_required)),
     }
 
@@ -203,14 +150,17 @@ def items_for(raw: Raw, *, settings, calendar) -> list[Item]:
             due("evidence_due"),
         )
     )
+    peer_need = settings.peer_reviews_required
     rows.append(
         Item(
             "peer",
             _("同伴互评（评议组内教师成果）"),
             9,
             state["peer"],
-            _("评审环节尚未开放"),
-            _("评审环节开放后，评议本组至少3位教师的成果"),
+            _("已完成互评 %(done)s / %(required)s 件") % {"done": raw.reviews_done, "required": peer_need},
+            ""
+            if raw.reviews_done >= peer_need
+            else _("还需互评 %(n)s 件同组教师的成果") % {"n": peer_need - raw.reviews_done},
             due("assessment_due"),
         )
     )

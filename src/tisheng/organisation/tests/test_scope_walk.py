@@ -57,6 +57,10 @@ WRITE_OPERATIONS = {
     ("delete", "/api/v1/plan-attachments/{attachment_id}"): "walked below + plans/tests/test_attachments.py",
     ("patch", "/api/v1/cities/{city_id}/programme"): "walked below + programme/tests",
     ("put", "/api/v1/cities/{city_id}/calendar/{batch_year}"): "walked below + programme/tests",
+    # Sheets (issue 10): the level above enters scores; the city office edits the rules.
+    ("put", "/api/v1/sheets/cities/{city_id}/rules"): "walked below + scoring/tests/test_api.py",
+    ("post", "/api/v1/sheets/schools/{school_id}/scores"): "walked below + scoring/tests/test_api.py",
+    ("post", "/api/v1/sheets/counties/{county_id}/scores"): "walked below + scoring/tests/test_api.py",
     # Evidence (R-OUTCOME): only its teacher changes it; walked below with the "own" oracle.
     ("post", "/api/v1/evidence"): "evidence/tests/test_api.py (only for the caller's own picks; no id)",
     ("put", "/api/v1/evidence/{evidence_id}"): "walked below + evidence/tests/test_api.py",
@@ -527,6 +531,8 @@ def world(db):
         "manage": {k: manage.get(k, set()) for k in users},
         # A teacher also reads the ability-point menu of their own school.
         "menu": {k: visible[k] | ({"s1"} if k == "teacher_t1" else set()) for k in users},
+        # The county's own plan (sheet 3.1 item 1): written by the county's office only.
+        "county_office": {k: {"county_admin_a1": {"a1"}}.get(k, set()) for k in users},
         # The city's progress overview: only those who hold a role over the whole city.
         # A peer assignment: its reviewer alone (R-PEER), not the school team, not the group leader.
         "reviewer": {k: ({"pa_t1"} if k == "teacher_t1" else set()) for k in users},
@@ -595,6 +601,8 @@ PAGE_ORACLE = {
     "rubric-edit": "rubric_manage",
     "self-evaluate": "own",
     "appeal": "own",
+    "scoring-city": "city_overview",  # the city's rates: those who hold a role over the whole city
+    "plan-edit-county": "county_office",
 }
 PAGE_KWARGS = {"plan-edit-school": {"kind": "school_it"}}
 API_ORACLE = {
@@ -626,6 +634,7 @@ API_ORACLE = {
     ("post", "/api/v1/schools/{school_id}/peer-allocations"): "manage",
     ("post", "/api/v1/evidence/{evidence_id}/self-evaluation"): "own",
     ("post", "/api/v1/evidence/{evidence_id}/appeal"): "own",
+    ("get", "/api/v1/sheets/cities/{city_id}"): "city_overview",
 }
 API_KWARGS = {"/api/v1/cities/{city_id}/calendar/{batch_year}": {"batch_year": "2022"}}
 API_BODY = {
@@ -650,6 +659,10 @@ API_BODY = {
         "comment": "短",
     },
     ("post", "/api/v1/schools/{school_id}/peer-allocations/preview"): {"seed": 1},
+    # Refused for whoever may try (over the item's weight; an incomplete sheet): nothing written.
+    ("put", "/api/v1/sheets/cities/{city_id}/rules"): {"sheet": "teacher", "items": []},
+    ("post", "/api/v1/sheets/schools/{school_id}/scores"): {"key": "plan", "points": 99, "reason": "巡查"},
+    ("post", "/api/v1/sheets/counties/{county_id}/scores"): {"key": "plan", "points": 99, "reason": "巡查"},
     ("post", "/api/v1/schools/{school_id}/sign-in-codes"): {"teacher_ids": []},
     ("post", "/api/v1/trainings/{training_id}/attendance"): {"teacher_ids": []},
     ("post", "/api/v1/open-classes/{open_class_id}/observations"): {
@@ -1046,7 +1059,7 @@ def test_review_queues_hold_only_what_the_person_reviews(world):
     for user_key, user in users.items():
         client = _client(user)
         shown = set()
-        for queue in ("school", "group", "personal"):
+        for queue in ("county", "school", "group", "personal"):
             for school in [None, *schools.values()]:
                 params = {"queue": queue, "status": "all"}
                 if school is not None:
@@ -1058,7 +1071,7 @@ def test_review_queues_hold_only_what_the_person_reviews(world):
                 shown |= {key for key, plan in plans.items() if f'data-plan="{plan.pk}"' in table}
         assert shown == reviews.get(user_key, set()), user_key
         listed = set()
-        for queue in ("school", "group", "personal"):
+        for queue in ("county", "school", "group", "personal"):
             for school in [None, *schools.values()]:
                 params = {"queue": queue, "status": "", "limit": 100}
                 if school is not None:

@@ -113,9 +113,11 @@ def test_queues_are_split_by_kind_and_hold_only_what_the_person_reviews(place):
     queue = page.split('data-testid="to-review"')[1].split("</table>")[0]
     assert "李老师的计划" in queue and "二小老师的计划" not in queue and "语文组计划" not in queue
 
-    # The city reviews none of these: it has no queue.
+    # The city reviews none of these: its one queue holds the counties' own plans (sheet 3.1 item 1).
     city = _client(place["city_admin"]).get(reverse("plan-list")).content.decode()
-    assert 'data-testid="review-queues"' not in city
+    queue = city.split('data-testid="to-review"')[1].split("</table>")[0]
+    assert "县区信息化发展规划" in city
+    assert "语文组计划" not in queue and "李老师的计划" not in queue
 
 
 def test_a_queue_filters_by_school_and_status(place):

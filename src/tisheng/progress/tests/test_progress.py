@@ -98,7 +98,9 @@ def test_a_new_teacher_sees_every_item_with_what_is_left_and_by_when(school):
     assert "先完成选点" in items["outcomes"].left
     assert items["plan"].due == datetime.date(2022, 3, 31)
     assert items["outcomes"].due == datetime.date(2022, 11, 30)
-    assert items["peer"].state == "closed"  # the review chain is not open yet
+    # R-PEER: the review chain is open; a new teacher has written no review yet.
+    assert items["peer"].state == "todo"
+    assert items["peer"].left == "还需互评 3 件同组教师的成果"
     assert not any(i.done for i in items.values())
 
 
@@ -233,8 +235,9 @@ def test_the_teachers_page_query_count_is_pinned_and_does_not_grow(school, djang
         client.get(reverse("my-progress"))
 
 
-# session, user, scope (2), teacher, settings, calendar, the nine grouped reads, nav checks
-PINNED = 16
+# session, user, scope (2), teacher, settings, calendar, the ten grouped reads (peer reviews too),
+# the sheet rules, nav checks
+PINNED = 18
 
 
 def test_the_county_page_costs_the_same_queries_for_more_schools(school):
@@ -298,3 +301,24 @@ def test_items_and_totals_use_the_same_rule():
         )
 
     check()
+
+
+def test_my_progress_is_the_teachers_sheet_with_points_toward_100(school):
+    """Issue 10 item 5: 我的进度 shows each item's points and the total (DOMAIN §4)."""
+    publish(school, ["1-1", "1-2", "1-4", "1-5"])
+    teacher = TeacherFactory(school=school)
+    _complete(teacher)  # everything but peer reviews: 5 + 20 + 15 + 9 + 42 = 91
+    response = _client(teacher.user).get(reverse("my-progress"))
+    sheet = response.context["sheet"]
+    points = {r["key"]: r["points"] for r in sheet["rows"] if r["scored"]}
+    assert points == {
+        "plan": Decimal("5.0"),
+        "online": Decimal("20.0"),
+        "offline": Decimal("15.0"),
+        "research": Decimal("9.0"),
+        "outcomes": Decimal("42.0"),
+        "peer": Decimal("0.0"),
+    }
+    assert sheet["total"] == Decimal("91.0") and sheet["achieved"] is True
+    body = response.content.decode()
+    assert "91.0 / 100" in body and reverse("hours-teacher", args=[teacher.pk]) in body
