@@ -309,7 +309,7 @@ def _group(t: dict) -> int:
 
 
 def _assessors(city, demo_school, assessor) -> dict[int, list[int]]:
-    """Who judges in each school: its assessment group, else its school team (R-EVAL)."""
+    """Who judges in each school: its assessment group and its school team (R-EVAL)."""
     group: dict[int, list[int]] = {}
     team: dict[int, list[int]] = {}
     rows = RoleAssignment.objects.filter(
@@ -317,7 +317,8 @@ def _assessors(city, demo_school, assessor) -> dict[int, list[int]]:
     ).values_list("role", "school_id", "user_id")
     for role, school_id, user_id in rows.order_by("school_id", "user_id"):
         (group if role == Role.ASSESSMENT_GROUP else team).setdefault(school_id, []).append(user_id)
-    found = team | group
+    # The school team judges too (evaluation.selectors.judge_refusal); the assessment group first.
+    found = {sid: group.get(sid, []) + team.get(sid, []) for sid in set(group) | set(team)}
     if assessor is not None:
         found[demo_school.id] = [assessor.pk] + [u for u in found.get(demo_school.id, []) if u != assessor.pk]
     return found

@@ -102,11 +102,12 @@ def demo_city_build(
     demo_teacher.user.username = "groupleader"
     demo_teacher.user.save(update_fields=["username"])
     # A member of the demo school's assessment group (学校考核小组, R-EVAL): a teacher of another group
-    # of the school, so that the works of the `teacher` and the `groupleader` are theirs to judge.
+    # of the school, so that the works of the `teacher` and the `groupleader` are theirs to judge; the
+    # school's last such teacher, as the journey puts the first ones on the school team.
     assessor_teacher = next(
         (
             t
-            for t in teacher_rows
+            for t in reversed(teacher_rows)
             if t.school_id == demo_school.id and t.group_id != demo_group.id and t.id != plain_teacher.id
         ),
         None,

@@ -332,3 +332,9 @@ def test_the_evaluation_chain_keeps_its_rules(city):
     assert PeerAssignment.objects.filter(reviewer=teacher, status=AssignmentStatus.OPEN).count() >= 3
     assessor = User.objects.get(username="assessor")
     assert Verdict.objects.filter(assessor=assessor).exists()
+
+
+def test_the_assessor_login_is_an_assessment_group_member_and_a_teacher_only(city):
+    assessor = User.objects.get(username="assessor")
+    assert hasattr(assessor, "teacher")
+    assert set(assessor.role_assignments.values_list("role", flat=True)) == {"assessment_group"}
