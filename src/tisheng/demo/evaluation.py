@@ -11,11 +11,13 @@ works waiting for a verdict and an appeal to decide.
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
 
+from tisheng.evaluation.allocation import Assignment as Pair
 from tisheng.evaluation.allocation import Reviewer, Work, allocate
 from tisheng.evaluation.models import (
     Appeal,
@@ -124,19 +126,32 @@ def evaluation_build(
         members.setdefault(t["school_id"], []).append(t)
     allocations, assignments, reviews = [], [], []
     for school_id in sorted(by_school):
+        # The allocator seeds each group by its id; ids differ between two builds of the same seed
+        # (PostgreSQL does not roll sequences back), so the demo allocates over ranks and maps back:
+        # the same seed gives the same pairs in any database.
+        mine = members[school_id]
+        group_rank = _ranks(_group(t) for t in mine)
+        teacher_rank = _ranks(t["id"] for t in mine)
+        work_rank = _ranks(version_of[r["id"]] for r in by_school[school_id])
         works = [
-            Work(version_of[r["id"]], r["teacher_id"], _group(teachers[r["teacher_id"]]), school_id)
+            Work(
+                work_rank[version_of[r["id"]]],
+                teacher_rank[r["teacher_id"]],
+                group_rank[_group(teachers[r["teacher_id"]])],
+                1,
+            )
             for r in by_school[school_id]
         ]
-        reviewers = [Reviewer(t["id"], _group(t), school_id) for t in members[school_id]]
+        reviewers = [Reviewer(teacher_rank[t["id"]], group_rank[_group(t)], 1) for t in mine]
         school_seed = rng.randrange(2**31)
-        result = allocate(
+        ranked = allocate(
             works,
             reviewers,
             seed=school_seed,
             reviews_per_reviewer=settings_row.peer_reviews_required,
             reviewers_per_work=settings_row.peer_reviewers_per_work,
         )
+        result = _unrank(ranked, school_id, groups=group_rank, teachers=teacher_rank, works=work_rank)
         created = now - dt.timedelta(days=rng.randint(4, 9))
         due = timezone.localdate(created) + dt.timedelta(days=settings_row.peer_review_days)
         allocation = PeerAllocation(
@@ -301,6 +316,49 @@ def evaluation_build(
         "appeals": len(appealed),
         "accepted_evidence_credits": n_credits,
     }
+
+
+def _ranks(values) -> dict[int, int]:
+    return {v: i + 1 for i, v in enumerate(sorted(set(values)))}
+
+
+@dataclass
+class _Unranked:
+    assignments: list
+    notes: list
+
+
+def _unrank(result, school_id: int, *, groups, teachers, works) -> _Unranked:
+    """The allocator's result over ranks, back in ids (assignments and the notes' ids alike)."""
+    back = {
+        "group": {v: k for k, v in groups.items()},
+        "reviewers": {v: k for k, v in teachers.items()},
+        "works": {v: k for k, v in works.items()},
+    }
+    notes = []
+    for note in result.notes:
+        note = dict(note)
+        if "group" in note:
+            note["group"] = back["group"][note["group"]]
+        for key in ("school", "from_school"):
+            if key in note:
+                note[key] = school_id
+        for key in ("reviewers", "works"):
+            if key in note:
+                note[key] = sorted(back[key][i] for i in note[key])
+        notes.append(note)
+    assignments = [
+        Pair(
+            back["reviewers"][a.reviewer],
+            back["works"][a.work],
+            a.tier,
+            a.reason,
+            back["group"].get(a.work_group, a.work_group),
+            school_id,
+        )
+        for a in result.assignments
+    ]
+    return _Unranked(assignments, notes)
 
 
 def _group(t: dict) -> int:
