@@ -8,6 +8,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,23 +173,22 @@ def school_facts(school, *, settings) -> UnitFacts:
     given, observations, participation) and the kept rates (achieved, outcomes passed)."""
     rates = SheetRates.objects.filter(level=Level.SCHOOL, unit_id=school.pk).first()
     me = OuterRef("pk")
-    counted = (
-        Teacher.objects.filter(school_id=school.pk)
-        .annotate(
-            gave=Exists(OpenClass.objects.filter(teacher=me, held_at__isnull=False)),
-            observed=_held_observations_of(me),
-            # compute.PARTICIPATION: a pick, hours, an offline training, or evidence handed in.
-            started=Exists(Pick.objects.filter(teacher=me))
-            | Exists(HoursBalance.objects.filter(Q(online__gt=0) | Q(practice__gt=0), teacher=me))
-            | Exists(Attendance.objects.filter(teacher=me))
-            | Exists(Evidence.objects.filter(teacher=me).exclude(status=EvidenceStatus.DRAFT)),
-        )
-        .aggregate(
-            teachers=Count("pk"),
-            gave=Count("pk", filter=Q(gave=True)),
-            observed=Count("pk", filter=Q(observed__gte=settings.school_observations_required)),
-            started=Count("pk", filter=Q(started=True)),
-        )
+    gave = Exists(OpenClass.objects.filter(teacher=me, held_at__isnull=False))
+    observed = GreaterThanOrEqual(_held_observations_of(me), settings.school_observations_required)
+    # compute.PARTICIPATION: a pick, hours, an offline training, or evidence handed in.
+    started = (
+        Q(Exists(Pick.objects.filter(teacher=me)))
+        | Q(Exists(HoursBalance.objects.filter(Q(online__gt=0) | Q(practice__gt=0), teacher=me)))
+        | Q(Exists(Attendance.objects.filter(teacher=me)))
+        | Q(Exists(Evidence.objects.filter(teacher=me).exclude(status=EvidenceStatus.DRAFT)))
+    )
+    # The conditions sit in the aggregates themselves (annotations would be dropped from the
+    # subquery Django wraps an aggregate over annotations in).
+    counted = Teacher.objects.filter(school_id=school.pk).aggregate(
+        teachers=Count("pk"),
+        gave=Count("pk", filter=gave),
+        observed=Count("pk", filter=observed),
+        started=Count("pk", filter=started),
     )
     # R-OFFLINE: the school organises 3 all-staff offline trainings; one counts once it has ended.
     held = Training.objects.filter(
