@@ -191,3 +191,20 @@ def test_a_city_that_saved_the_old_items_gets_them_split_into_parts():
     assert sum(r.weight for r in rules) == 100
     migration.backward(apps, None)
     assert {r.key: r.weight for r in rules_for(county.city_id, Sheet.SCHOOL)}["research"] == 20
+
+
+def test_the_school_sheet_api_gives_the_parts_and_the_assessment_data():
+    world = _assessed()
+    client = Client()
+    client.force_login(world.county_admin)
+    r = client.get(f"/api/v1/sheets/schools/{world.school.pk}")
+    assert r.status_code == 200
+    data = r.json()
+    keys = [i["key"] for i in data["items"]]
+    assert keys[2:5] == ["research_open", "research_observe", "research_excellent"]
+    assessment = data["assessment"]
+    assert assessment["verdicts"][2] == {"label": "不合格", "count": 1}
+    assert (assessment["appeals"], assessment["handed_in"], assessment["judged"]) == (1, 3, 2)
+    assert assessment["appeal_results"] == [{"label": "合格", "count": 1}]
+    county = client.get(f"/api/v1/sheets/counties/{world.county.pk}").json()
+    assert county["assessment"] is None
