@@ -11,6 +11,8 @@ the records say: hours, trainings attended, reviews written, a share of teachers
 - not_yet_recorded: the platform does not record it yet (briefings, cases): 0, and said so.
 
 Points never leave [0, weight]; a sheet's weights add up to 100 (services check it on edit).
+Sheet 3.2's 研修活动 and 过程监管 are scored in parts (`PARTS`), each part a rule of its own; each
+part's words say how the item's points are split (`part_note`).
 """
 
 from __future__ import annotations

@@ -351,3 +351,44 @@ def test_points_for_any_rule_stay_within_its_weight(mode, weight, measure, requi
     p = points_for(rule, measure, requirement)
     assert Decimal(0) <= p <= weight
     assert points_for(rule, measure + 1, requirement) >= p
+
+
+facts_st = st.integers(0, 200).flatmap(
+    lambda n: st.builds(
+        UnitFacts,
+        teachers=st.just(n),
+        achieved=st.integers(0, n),
+        open_class_givers=st.integers(0, n),
+        trainings_held=st.integers(0, 6),
+        observed_enough=st.integers(0, n),
+        participants=st.integers(0, n),
+        outcomes_passed=st.integers(0, n),
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(facts_st, st.integers(0, 5))
+def test_sheet_3_2_parts_stay_within_their_weights_and_more_done_never_scores_less(facts, more):
+    items, total = _school(facts)
+    for rule in DEFAULTS[Sheet.SCHOOL]:
+        assert Decimal(0) <= items[rule.key].points <= rule.weight
+    assert Decimal(0) <= total <= 100
+    n = facts.teachers
+
+    def up(value):
+        return min(value + more, n)
+
+    better = UnitFacts(
+        teachers=n,
+        achieved=up(facts.achieved),
+        open_class_givers=up(facts.open_class_givers),
+        trainings_held=facts.trainings_held + more,
+        observed_enough=up(facts.observed_enough),
+        participants=up(facts.participants),
+        outcomes_passed=up(facts.outcomes_passed),
+    )
+    after, total_after = _school(better)
+    for key, item in items.items():
+        assert after[key].points >= item.points, key
+    assert total_after >= total
