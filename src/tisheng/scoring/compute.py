@@ -83,7 +83,7 @@ DEFAULTS: dict[str, tuple[Rule, ...]] = {
         # 过程监管 (18): participation 100 %, pass 100 %, 3 all-staff offline trainings; 6 each.
         _r("supervision_join", gettext_lazy("过程监管：参训率100%"), 6, Mode.PROPORTIONAL),
         _r("supervision_pass", gettext_lazy("过程监管：合格率100%"), 6, Mode.PROPORTIONAL),
-        _r("supervision_trainings", gettext_lazy("过程监管：3次全员线下集中培训"), 6, Mode.PER_UNIT),
+        _r("supervision_offline", gettext_lazy("过程监管：3次全员线下集中培训"), 6, Mode.PER_UNIT),
         _r(
             "growth_cases",
             gettext_lazy("教师成长案例（1/10教师）"),
@@ -291,7 +291,7 @@ UNIT_UNITS = {
     "research_observe": "%",
     "supervision_join": "%",
     "supervision_pass": "%",
-    "supervision_trainings": gettext_lazy(" 次"),
+    "supervision_offline": gettext_lazy(" 次"),
 }
 
 
@@ -350,7 +350,7 @@ PARTS = {
     "research": (gettext_lazy("研修活动"), ("research_open", "research_observe", "research_excellent")),
     "supervision": (
         gettext_lazy("过程监管"),
-        ("supervision_join", "supervision_pass", "supervision_trainings"),
+        ("supervision_join", "supervision_pass", "supervision_offline"),
     ),
 }
 PART_OF = {key: part for part, (_label, keys) in PARTS.items() for key in keys}
@@ -422,7 +422,7 @@ def unit_measures(facts: UnitFacts, *, settings) -> dict[str, tuple[object, obje
             _("测评成果合格的教师 %(g)s / %(n)s 人（%(p)s%%）")
             % {"g": facts.outcomes_passed, "n": n, "p": _percent(passed)},
         ),
-        "supervision_trainings": (
+        "supervision_offline": (
             facts.trainings_held,
             settings.offline_trainings_required,
             _("学校已举办全员线下集中培训 %(n)s 次（培训结束后计入）") % {"n": facts.trainings_held},

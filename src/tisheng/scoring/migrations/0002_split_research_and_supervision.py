@@ -17,7 +17,7 @@ ORDER = [
     "briefings",
     "supervision_join",
     "supervision_pass",
-    "supervision_trainings",
+    "supervision_offline",
     "growth_cases",
 ]
 PARTS = {
@@ -29,7 +29,7 @@ PARTS = {
     "supervision": [
         ("supervision_join", "过程监管：参训率100%", "proportional"),
         ("supervision_pass", "过程监管：合格率100%", "proportional"),
-        ("supervision_trainings", "过程监管：3次全员线下集中培训", "per_unit"),
+        ("supervision_offline", "过程监管：3次全员线下集中培训", "per_unit"),
     ],
 }
 BACK = {key: old for old, parts in PARTS.items() for key, _label, _mode in parts}

@@ -195,7 +195,7 @@ def test_school_sheet_worked_example():
         "briefings": ("unrecorded", Decimal("0")),
         "supervision_join": ("computed", Decimal("5.6")),
         "supervision_pass": ("computed", Decimal("5.8")),
-        "supervision_trainings": ("computed", Decimal("4.0")),
+        "supervision_offline": ("computed", Decimal("4.0")),
         "growth_cases": ("unrecorded", Decimal("0")),
     }
     assert total == Decimal("63.4")
@@ -205,8 +205,8 @@ def test_school_sheet_worked_example():
     assert "每位教师都应听评课 2 次" in items["research_observe"].detail
     assert "35 / 50" in items["research_observe"].detail
     assert items["research_excellent"].detail == "尚未记录"
-    assert "“过程监管”共 18 分" in items["supervision_trainings"].how
-    assert "每次 2 分，最多 6 分" in items["supervision_trainings"].how
+    assert "“过程监管”共 18 分" in items["supervision_offline"].how
+    assert "每次 2 分，最多 6 分" in items["supervision_offline"].how
     assert "已选能力点，或有学时记录" in items["supervision_join"].detail
     assert "47 / 50" in items["supervision_join"].detail
     assert "49 / 50" in items["supervision_pass"].detail
@@ -233,7 +233,7 @@ def test_a_school_that_did_everything_the_data_decides_scores_its_computed_parts
         "pass_rate": Decimal("10.0"),
         "supervision_join": Decimal("6.0"),
         "supervision_pass": Decimal("6.0"),
-        "supervision_trainings": Decimal("6.0"),  # a fourth training adds nothing
+        "supervision_offline": Decimal("6.0"),  # a fourth training adds nothing
     }
     assert total == Decimal("40.0")
 
@@ -268,7 +268,7 @@ def test_the_parts_weights_are_data_and_the_words_follow_them():
 
 def test_a_school_without_teachers_scores_no_share():
     items, total = _school(UnitFacts())
-    assert all(i.points == 0 for k, i in items.items() if k != "supervision_trainings")
+    assert all(i.points == 0 for k, i in items.items() if k != "supervision_offline")
     assert total == Decimal("0.0")
 
 
@@ -392,3 +392,11 @@ def test_sheet_3_2_parts_stay_within_their_weights_and_more_done_never_scores_le
     for key, item in items.items():
         assert after[key].points >= item.points, key
     assert total_after >= total
+
+
+def test_every_item_key_fits_the_stored_rows():
+    # SQLite does not enforce varchar lengths; PostgreSQL refuses a longer key.
+    from tisheng.scoring.models import EnteredScore, SheetItemRule
+
+    limit = min(m._meta.get_field("key").max_length for m in (SheetItemRule, EnteredScore))
+    assert all(len(r.key) <= limit for rules in DEFAULTS.values() for r in rules)

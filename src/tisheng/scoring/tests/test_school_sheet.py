@@ -93,7 +93,7 @@ def test_the_school_sheet_scores_the_parts_from_the_records():
         "pass_rate": Decimal("0.0"),
         "supervision_join": Decimal("4.5"),
         "supervision_pass": Decimal("0.0"),
-        "supervision_trainings": Decimal("2.0"),
+        "supervision_offline": Decimal("2.0"),
     }
     assert sheet["total"] == Decimal("11.0")
 
