@@ -49,12 +49,31 @@ class SheetRatesOut(Schema):
     reviews_done: int
 
 
+class CountOut(Schema):
+    label: str
+    count: int
+
+
+class AssessmentDataOut(Schema):
+    """What the county judges sheet 3.2's 学校考核 item by (counts only)."""
+
+    verdicts: list[CountOut]
+    verdicts_total: int
+    appeals: int
+    appeals_open: int
+    appeal_results: list[CountOut]
+    handed_in: int
+    judged: int
+    judged_percent: Decimal
+
+
 class UnitSheetOut(Schema):
     id: int
     name: str
     total: Decimal
     items: list[SheetItemOut]
     rates: list[SheetRatesOut]  # a school: its groups (教研组应用效果); a county: its schools
+    assessment: AssessmentDataOut | None = None  # a school only
 
 
 class CityRatesOut(Schema):
@@ -127,6 +146,19 @@ def _items(items) -> list[dict]:
     ]
 
 
+def _assessment(data) -> dict:
+    return {
+        "verdicts": [{"label": label, "count": n} for label, n in data.verdicts],
+        "verdicts_total": data.verdicts_total,
+        "appeals": data.appeals,
+        "appeals_open": data.appeals_open,
+        "appeal_results": [{"label": label, "count": n} for label, n in data.appeal_results],
+        "handed_in": data.handed_in,
+        "judged": data.judged,
+        "judged_percent": data.judged_percent,
+    }
+
+
 def _rates(rows) -> list[dict]:
     return [
         {
@@ -166,6 +198,7 @@ def school_sheet(request, school_id: Id):
         "total": c["total"],
         "items": _items(c["items"]),
         "rates": _rates(c["groups"]),
+        "assessment": _assessment(c["assessment"]),
     }
 
 

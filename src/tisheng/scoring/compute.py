@@ -11,6 +11,8 @@ the records say: hours, trainings attended, reviews written, a share of teachers
 - not_yet_recorded: the platform does not record it yet (briefings, cases): 0, and said so.
 
 Points never leave [0, weight]; a sheet's weights add up to 100 (services check it on edit).
+Sheet 3.2's 研修活动 and 过程监管 are scored in parts (`PARTS`), each part a rule of its own; each
+part's words say how the item's points are split (`part_note`).
 """
 
 from __future__ import annotations
@@ -65,17 +67,23 @@ DEFAULTS: dict[str, tuple[Rule, ...]] = {
             Mode.ENTERED,
             kind="entered",
         ),
-        _r("research", gettext_lazy("校本研修活动（公开课比例、听评课）"), 18, Mode.PROPORTIONAL),
+        # 研修活动 (18): three parts, 6 each by default (附件4 gives the parts no points of their own).
+        _r("research_open", gettext_lazy("研修活动：上公开课教师比例"), 6, Mode.PROPORTIONAL),
+        _r("research_observe", gettext_lazy("研修活动：教师听评课"), 6, Mode.PROPORTIONAL),
+        _r(
+            "research_excellent",
+            gettext_lazy("研修活动：优秀课例（不少于5%）"),
+            6,
+            Mode.NOT_YET_RECORDED,
+            kind="unrecorded",
+        ),
         _r("assessment", gettext_lazy("学校考核（真实客观）"), 18, Mode.ENTERED, kind="entered"),
         _r("pass_rate", gettext_lazy("考核达成率不低于98%"), 10, Mode.ALL_OR_NOTHING, threshold=Decimal(98)),
         _r("briefings", gettext_lazy("工作简报（不少于2期）"), 6, Mode.NOT_YET_RECORDED, kind="unrecorded"),
-        _r(
-            "supervision",
-            gettext_lazy("过程监管（3次全员线下集中培训）"),
-            18,
-            Mode.PER_UNIT,
-            per_unit=Decimal(6),
-        ),
+        # 过程监管 (18): participation 100 %, pass 100 %, 3 all-staff offline trainings; 6 each.
+        _r("supervision_join", gettext_lazy("过程监管：参训率100%"), 6, Mode.PROPORTIONAL),
+        _r("supervision_pass", gettext_lazy("过程监管：合格率100%"), 6, Mode.PROPORTIONAL),
+        _r("supervision_offline", gettext_lazy("过程监管：3次全员线下集中培训"), 6, Mode.PER_UNIT),
         _r(
             "growth_cases",
             gettext_lazy("教师成长案例（1/10教师）"),
@@ -277,7 +285,14 @@ def teacher_measures(raw: Raw, *, settings) -> dict[str, tuple[object, object, s
 
 YES_NO = frozenset({"plan", "research", "outcomes"})
 TEACHER_UNITS = {"online": gettext_lazy(" 学时"), "offline": gettext_lazy(" 次"), "peer": gettext_lazy(" 件")}
-UNIT_UNITS = {"pass_rate": "%", "research": "%", "supervision": gettext_lazy(" 次")}
+UNIT_UNITS = {
+    "pass_rate": "%",
+    "research_open": "%",
+    "research_observe": "%",
+    "supervision_join": "%",
+    "supervision_pass": "%",
+    "supervision_offline": gettext_lazy(" 次"),
+}
 
 
 @dataclass(frozen=True)
@@ -328,6 +343,19 @@ def achieved(raw: Raw, *, total: Decimal, passed: bool, settings) -> bool:
 # ---- sheets 3.2 and 3.1 ----------------------------------------------------------------------
 
 
+# Items of sheet 3.2 that are parts of one item of 附件4: the item's name and its parts' keys. The
+# parts' weights are rules like any other (the city edits them); the sheet says how the item's
+# points are split between them.
+PARTS = {
+    "research": (gettext_lazy("研修活动"), ("research_open", "research_observe", "research_excellent")),
+    "supervision": (
+        gettext_lazy("过程监管"),
+        ("supervision_join", "supervision_pass", "supervision_offline"),
+    ),
+}
+PART_OF = {key: part for part, (_label, keys) in PARTS.items() for key in keys}
+
+
 @dataclass(frozen=True)
 class UnitFacts:
     """What the records say about a school or a county for its sheet."""
@@ -336,28 +364,89 @@ class UnitFacts:
     achieved: int = 0
     open_class_givers: int = 0  # teachers with a held open class (school)
     trainings_held: int = 0  # all-staff trainings the school organised and held (school)
+    observed_enough: int = 0  # teachers who observed the setting's number of held classes (school)
+    participants: int = 0  # teachers who have started (`PARTICIPATION`, school)
+    outcomes_passed: int = 0  # teachers whose outcomes item is passed (R-OUTCOME, school)
+
+
+# What "a teacher has started" (参训) means for the participation rate of sheet 3.2.
+PARTICIPATION = gettext_lazy(
+    "已参训：已选能力点，或有学时记录，或参加过线下集中培训，或提交过测评成果（任一即可）"
+)
+
+
+def _share(part: int, n: int) -> Fraction:
+    return Fraction(part * 100, n) if n else Fraction(0)
 
 
 def unit_measures(facts: UnitFacts, *, settings) -> dict[str, tuple[object, object, str]]:
     n = facts.teachers
-    rate = Fraction(facts.achieved * 100, n) if n else Fraction(0)
-    share = Fraction(facts.open_class_givers * 100, n) if n else Fraction(0)
+    rate = _share(facts.achieved, n)
+    share = _share(facts.open_class_givers, n)
+    observed = _share(facts.observed_enough, n)
+    joined = _share(facts.participants, n)
+    passed = _share(facts.outcomes_passed, n)
+    need = settings.school_observations_required
     return {
         "pass_rate": (
             rate,
             98,
             _("达成 %(a)s / %(n)s 人（%(p)s%%）") % {"a": facts.achieved, "n": n, "p": _percent(rate)},
         ),
-        "research": (
+        "research_open": (
             share,
             settings.open_class_share_percent,
             _("上过公开课的教师 %(g)s / %(n)s 人（%(p)s%%）")
             % {"g": facts.open_class_givers, "n": n, "p": _percent(share)},
         ),
-        "supervision": (
+        # R-RESEARCH, sheet 3.2: "听评课两次" is read as every teacher, as the programme setting
+        # `school_observations_required` (学校要求每位教师听评课次数) states it; only held classes count.
+        "research_observe": (
+            observed,
+            100,
+            _(
+                "听评课达到 %(need)s 次的教师 %(o)s / %(n)s 人（%(p)s%%）。按方案设置，每位教师都应听评课"
+                " %(need)s 次（不只是上公开课的教师），只计已举行的课"
+            )
+            % {"need": need, "o": facts.observed_enough, "n": n, "p": _percent(observed)},
+        ),
+        "supervision_join": (
+            joined,
+            100,
+            _("已参训的教师 %(j)s / %(n)s 人（%(p)s%%）。%(rule)s")
+            % {"j": facts.participants, "n": n, "p": _percent(joined), "rule": PARTICIPATION},
+        ),
+        "supervision_pass": (
+            passed,
+            100,
+            _("测评成果合格的教师 %(g)s / %(n)s 人（%(p)s%%）")
+            % {"g": facts.outcomes_passed, "n": n, "p": _percent(passed)},
+        ),
+        "supervision_offline": (
             facts.trainings_held,
             settings.offline_trainings_required,
-            _("学校已举办全员线下集中培训 %(n)s 次") % {"n": facts.trainings_held},
+            _("学校已举办全员线下集中培训 %(n)s 次（培训结束后计入）") % {"n": facts.trainings_held},
+        ),
+    }
+
+
+def part_note(rule_key: str, rules: tuple[Rule, ...]) -> str:
+    """How the points of a 附件4 item are split between its parts, from the rules in use."""
+    part = PART_OF.get(rule_key)
+    if part is None:
+        return ""
+    label, keys = PARTS[part]
+    by_key = {r.key: r for r in rules}
+    parts = [by_key[k] for k in keys if k in by_key]
+    return _(
+        "“%(item)s”共 %(total)s 分，分为%(parts)s（附件4未规定各部分分值，默认平均分配，市工程办可调整）"
+    ) % {
+        "item": label,
+        "total": sum(r.weight for r in parts),
+        "parts": "、".join(
+            _("%(label)s %(w)s 分")
+            % {"label": label_of(Sheet.SCHOOL, r.key, str(r.label)).split("：")[-1], "w": r.weight}
+            for r in parts
         ),
     }
 
@@ -377,6 +466,7 @@ def unit_sheet(
     items = []
     for rule in rules:
         label = label_of(sheet, rule.key, str(rule.label))
+        note = part_note(rule.key, rules) if sheet == Sheet.SCHOOL else ""
         if rule.mode == Mode.ENTERED:
             score = entered.get(rule.key)
             points = (min(Decimal(score.points), Decimal(rule.weight)) if score else Decimal(0)).quantize(
@@ -397,7 +487,7 @@ def unit_sheet(
                     Mode.NOT_YET_RECORDED,
                     "unrecorded",
                     Decimal("0.0"),
-                    how(Rule(rule.key, label, rule.weight, Mode.NOT_YET_RECORDED), None),
+                    _join(how(Rule(rule.key, label, rule.weight, Mode.NOT_YET_RECORDED), None), note),
                     _("尚未记录"),
                 )
             )
@@ -412,11 +502,15 @@ def unit_sheet(
                     rule.mode,
                     "computed",
                     points_for(rule, measure, requirement),
-                    how(rule, requirement, str(UNIT_UNITS.get(rule.key, ""))),
+                    _join(how(rule, requirement, str(UNIT_UNITS.get(rule.key, ""))), note),
                     detail,
                 )
             )
     return items
+
+
+def _join(how_text: str, note: str) -> str:
+    return f"{how_text}。{note}" if note else how_text
 
 
 def total_of(items: list[Scored]) -> Decimal:

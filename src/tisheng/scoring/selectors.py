@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,11 +16,14 @@ from django.utils.translation import gettext as _
 from tisheng.access.scoping import Scope
 from tisheng.core.errors import NotFound
 from tisheng.core.scoping import get_visible
-from tisheng.organisation.models import City
-from tisheng.plans.models import Plan, PlanKind
+from tisheng.evaluation.models import Appeal, AppealStatus, Outcome, Verdict
+from tisheng.evidence.models import Evidence, EvidenceStatus
+from tisheng.hours.models import HoursBalance
+from tisheng.organisation.models import City, Teacher
+from tisheng.plans.models import Pick, Plan, PlanKind
 from tisheng.programme.selectors import settings_for_city
-from tisheng.research.models import OpenClass
-from tisheng.trainings.models import Training
+from tisheng.research.models import Observation, OpenClass
+from tisheng.trainings.models import Attendance, Training
 
 from .compute import DEFAULTS, UnitFacts, teacher_sheet, total_of, unit_sheet
 from .models import EnteredScore, Level, Sheet, SheetRates
@@ -149,30 +155,121 @@ def entered_history(
     )
 
 
-def school_facts(school) -> UnitFacts:
+def _held_observations_of(teacher_ref):
+    """How many held classes the teacher observed (R-RESEARCH: only a held class counts)."""
+    return Coalesce(
+        Subquery(
+            Observation.objects.filter(observer=teacher_ref, open_class__held_at__isnull=False)
+            .values("observer")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        Value(0),
+    )
+
+
+def school_facts(school, *, settings) -> UnitFacts:
+    """What the records say about a school for sheet 3.2: one query over its teachers (open classes
+    given, observations, participation) and the kept rates (achieved, outcomes passed)."""
     rates = SheetRates.objects.filter(level=Level.SCHOOL, unit_id=school.pk).first()
-    givers = (
-        OpenClass.objects.filter(school_id=school.pk, held_at__isnull=False)
-        .values("teacher_id")
-        .distinct()
-        .count()
+    me = OuterRef("pk")
+    gave = Exists(OpenClass.objects.filter(teacher=me, held_at__isnull=False))
+    observed = GreaterThanOrEqual(_held_observations_of(me), settings.school_observations_required)
+    # compute.PARTICIPATION: a pick, hours, an offline training, or evidence handed in.
+    started = (
+        Q(Exists(Pick.objects.filter(teacher=me)))
+        | Q(Exists(HoursBalance.objects.filter(Q(online__gt=0) | Q(practice__gt=0), teacher=me)))
+        | Q(Exists(Attendance.objects.filter(teacher=me)))
+        | Q(Exists(Evidence.objects.filter(teacher=me).exclude(status=EvidenceStatus.DRAFT)))
+    )
+    # The conditions sit in the aggregates themselves (annotations would be dropped from the
+    # subquery Django wraps an aggregate over annotations in).
+    counted = Teacher.objects.filter(school_id=school.pk).aggregate(
+        teachers=Count("pk"),
+        gave=Count("pk", filter=gave),
+        observed=Count("pk", filter=observed),
+        started=Count("pk", filter=started),
     )
     # R-OFFLINE: the school organises 3 all-staff offline trainings; one counts once it has ended.
     held = Training.objects.filter(
         organiser_school_id=school.pk, audience_all=True, ends_at__lte=timezone.now()
     ).count()
     return UnitFacts(
-        teachers=rates.teachers if rates else 0,
+        teachers=counted["teachers"],
         achieved=rates.achieved if rates else 0,
-        open_class_givers=givers,
+        open_class_givers=counted["gave"],
         trainings_held=held,
+        observed_enough=counted["observed"],
+        participants=counted["started"],
+        outcomes_passed=rates.outcomes_passed if rates else 0,
     )
+
+
+@dataclass(frozen=True)
+class AssessmentData:
+    """What the county judges sheet 3.2's 学校考核 item by (it stays entered by the county): the
+    school assessment group's verdicts per outcome, the appeals and how they were decided, and the
+    share of the evidence handed in that has a verdict standing (R-EVAL)."""
+
+    verdicts: list[tuple[str, int]]  # (outcome label, count), every outcome, in order
+    verdicts_total: int
+    appeals: int
+    appeals_open: int
+    appeal_results: list[tuple[str, int]]  # (outcome of the deciding verdict, count)
+    handed_in: int  # evidence sets submitted at least once (not draft, not withdrawn)
+    judged: int  # of them, concluded: accepted, rejected or returned
+
+    @property
+    def judged_percent(self) -> Decimal:
+        if not self.handed_in:
+            return Decimal("0.0")
+        return (Decimal(self.judged * 100) / Decimal(self.handed_in)).quantize(
+            Decimal("0.1"), rounding=ROUND_DOWN
+        )
+
+
+JUDGED = (EvidenceStatus.ACCEPTED, EvidenceStatus.REJECTED, EvidenceStatus.RETURNED)
+HANDED = (EvidenceStatus.SUBMITTED, EvidenceStatus.UNDER_REVIEW, *JUDGED)
+
+
+def _assessment_data(school_id: int) -> AssessmentData:
+    verdicts, results = {}, {}
+    for outcome, n, on_appeal in (
+        Verdict.objects.filter(evidence__teacher__school_id=school_id)
+        .values_list("outcome")
+        .annotate(n=Count("id"), on_appeal=Count("id", filter=Q(on_appeal__isnull=False)))
+        .order_by()
+    ):
+        verdicts[outcome], results[outcome] = n, on_appeal
+    appeals = Appeal.objects.filter(verdict__evidence__teacher__school_id=school_id).aggregate(
+        n=Count("id"), open=Count("id", filter=Q(status=AppealStatus.OPEN))
+    )
+    evidence = Evidence.objects.filter(teacher__school_id=school_id, status__in=HANDED).aggregate(
+        n=Count("id"), judged=Count("id", filter=Q(status__in=JUDGED))
+    )
+    return AssessmentData(
+        verdicts=[(str(label), verdicts.get(value, 0)) for value, label in Outcome.choices],
+        verdicts_total=sum(verdicts.values()),
+        appeals=appeals["n"],
+        appeals_open=appeals["open"],
+        appeal_results=[
+            (str(label), results[value]) for value, label in Outcome.choices if results.get(value)
+        ],
+        handed_in=evidence["n"],
+        judged=evidence["judged"],
+    )
+
+
+def school_assessment_data(*, scope: Scope, school_id) -> AssessmentData:
+    """The data behind sheet 3.2's 学校考核 item for one school the actor sees (counts only)."""
+    school = get_visible(scope.schools(), pk=school_id)
+    return _assessment_data(school.pk)
 
 
 def school_sheet(*, scope: Scope, school_id) -> dict:
     school = get_visible(scope.schools().select_related("county", "city"), pk=school_id)
     settings = settings_for_city(school.city_id)
-    facts = school_facts(school)
+    facts = school_facts(school, settings=settings)
     entered = latest_entered(sheet=Sheet.SCHOOL, county_id=school.county_id, school_id=school.pk)
     items = unit_sheet(
         Sheet.SCHOOL, facts, settings=settings, rules=rules_for(school.city_id, Sheet.SCHOOL), entered=entered
@@ -190,6 +287,8 @@ def school_sheet(*, scope: Scope, school_id) -> dict:
         "can_enter": scope.can_manage_county(school.county),
         "history": entered_history(sheet=Sheet.SCHOOL, county_id=school.county_id, school_id=school.pk),
         "peer_required": settings.peer_reviews_required,
+        # The data the county judges the entered 学校考核 item by.
+        "assessment": _assessment_data(school.pk),
     }
 
 

@@ -3,6 +3,7 @@ operations, and `tisheng recompute-sheets` rebuilds them from the records."""
 
 import datetime
 import random
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -10,10 +11,27 @@ from django.core.management import call_command
 from django.db import transaction
 
 from tisheng.core import changes
-from tisheng.evaluation.models import AssignmentStatus, PeerAllocation, PeerAssignment
-from tisheng.evidence.models import Evidence, EvidenceStatus, EvidenceVersion
+from tisheng.core.errors import AppError
+from tisheng.evaluation import services as evaluation_services
+from tisheng.evaluation.models import Appeal, AssignmentStatus, PeerAssignment, SelfEvaluation, Verdict
+from tisheng.evaluation.peer import peer_allocate, peer_review_submit
+from tisheng.evaluation.rubrics import current_rubric
+from tisheng.evaluation.tests.assess_world import COMMENT, REFLECTION
+from tisheng.evidence import services as evidence_services
+from tisheng.evidence.models import Evidence, EvidenceStatus
+from tisheng.evidence.tests.helpers import submitted
 from tisheng.hours.services import hours_credit
-from tisheng.organisation.tests.factories import CountyFactory, GroupFactory, SchoolFactory, TeacherFactory
+from tisheng.organisation.tests.factories import (
+    CountyFactory,
+    GroupFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+    assign,
+    user_with_role,
+)
+from tisheng.people.models import Role
+from tisheng.plans.models import Pick
 from tisheng.plans.services import picks_set
 from tisheng.plans.tests.factories import points, publish
 from tisheng.scoring import keeping
@@ -22,6 +40,7 @@ from tisheng.scoring.models import Level, SheetRates, TeacherSheet
 pytestmark = pytest.mark.django_db
 
 CODES = ["1-1", "1-2", "1-4", "1-5"]
+REVIEW = "对照量规逐项看过，设计思路清楚，技术使用恰当，建议补充学生反馈。"
 
 
 def snapshot():
@@ -54,47 +73,6 @@ def snapshot():
     return sheets, rates
 
 
-def _world(rng):
-    county = CountyFactory()
-    schools = [SchoolFactory(county=county, city=county.city) for _ in range(2)]
-    teachers = []
-    for school in schools:
-        publish(school, CODES)
-        groups = [GroupFactory(school=school) for _ in range(2)]
-        for _ in range(4):
-            teachers.append(TeacherFactory(school=school, group=rng.choice(groups)))
-    return county, schools, teachers
-
-
-def _review(reviewer, work_owner, n):
-    """A review the reviewer wrote (what the evaluation services record), told to core.changes."""
-    evidence = Evidence.objects.filter(teacher=work_owner).first() or Evidence.objects.create(
-        teacher=work_owner, point=points("1-1")[0], status=EvidenceStatus.SUBMITTED, version=1
-    )
-    version = EvidenceVersion.objects.filter(evidence=evidence).first() or EvidenceVersion.objects.create(
-        evidence=evidence, number=1, submitted_by=work_owner.user
-    )
-    if PeerAssignment.objects.filter(reviewer=reviewer, version=version).exists():
-        return
-    allocation = PeerAllocation.objects.create(
-        school=reviewer.school,
-        seed=n,
-        reviews_per_reviewer=3,
-        reviewers_per_work=3,
-        due_on=datetime.date(2030, 1, 1),
-    )
-    with transaction.atomic():
-        PeerAssignment.objects.create(
-            allocation=allocation,
-            reviewer=reviewer,
-            evidence=evidence,
-            version=version,
-            status=AssignmentStatus.DONE,
-            due_on=allocation.due_on,
-        )
-        changes.teachers_changed([reviewer.pk, work_owner.pk])
-
-
 def _accept(teacher, code):
     """Evidence accepted (what a passing verdict records), told to core.changes."""
     point = points(code)[0]
@@ -107,40 +85,245 @@ def _accept(teacher, code):
         changes.teachers_changed([teacher.pk])
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def _world(rng):
+    """A county of two schools with published menus, groups, teachers, and per school its principal
+    (school team: peer allocation) and two members of the assessment group (verdicts, appeals)."""
+    county = CountyFactory()
+    schools, teachers, staff = [], [], {}
+    for _s in range(2):
+        school = SchoolFactory(county=county, city=county.city)
+        schools.append(school)
+        publish(school, CODES)
+        groups = [GroupFactory(school=school) for _ in range(2)]
+        for _ in range(4):
+            teachers.append(TeacherFactory(school=school, group=rng.choice(groups)))
+        members = [UserFactory(), UserFactory()]
+        for member in members:
+            assign(member, Role.ASSESSMENT_GROUP, school)
+        staff[school.pk] = (user_with_role(Role.SCHOOL_TEAM, school, is_principal=True), members)
+    return county, schools, teachers, staff
+
+
+def _rated(evidence, level="pass") -> dict:
+    rubric = current_rubric(city_id=evidence.teacher.city_id, point=evidence.point)
+    return {c["key"]: level for c in rubric.criteria}
+
+
+class Operations:
+    """Each operation goes through the services a person's action goes through (the pages and the
+    API call the same ones); an operation the service refuses (a rule of the chain) writes nothing."""
+
+    def __init__(self, rng, schools, teachers, staff):
+        self.rng, self.schools, self.teachers, self.staff = rng, schools, teachers, staff
+        self.done: Counter = Counter()
+        self.refused: Counter = Counter()
+
+    def run(self, op: str, n: int) -> None:
+        try:
+            if getattr(self, op)(n) is not False:
+                self.done[op] += 1
+        except AppError:
+            self.refused[op] += 1
+
+    def _teacher(self):
+        return self.rng.choice(self.teachers)
+
+    def hours(self, n):
+        hours_credit(
+            teacher=self._teacher(),
+            kind=self.rng.choice(["online", "practice"]),
+            hours=Decimal(self.rng.choice(["2", "7.5", "12", "20"])),
+            date=datetime.date(2022, 5, 1),
+            source="course_import",
+            source_key=f"k{n}",
+        )
+
+    def picks(self, n):
+        t = self._teacher()
+        picks_set(actor=t.user, teacher=t, point_ids=[p.pk for p in points(*self.rng.sample(CODES, 3))])
+
+    def submit(self, n):
+        """Hand in evidence for a picked point: a first version, or a revision after a return, a
+        不合格 or a withdrawal."""
+        # Mostly the first teachers, so that some of them reach 3 accepted points (42, achieved).
+        t = self.rng.choice(self.teachers[:3]) if self.rng.random() < 0.6 else self._teacher()
+        picked = list(Pick.objects.filter(teacher=t).select_related("point"))
+        if not picked:
+            return False
+        point = self.rng.choice(picked).point
+        evidence = Evidence.objects.filter(teacher=t, point=point).first()
+        if evidence is None:
+            submitted(t, point)
+            return None
+        if evidence.status not in (
+            EvidenceStatus.RETURNED,
+            EvidenceStatus.REJECTED,
+            EvidenceStatus.WITHDRAWN,
+        ):
+            return False
+        evidence_services.evidence_save_draft(actor=t.user, evidence=evidence, summary=f"修改后的说明 {n}")
+        evidence_services.evidence_submit(actor=t.user, evidence=evidence)
+        return None
+
+    def self_evaluate(self, n):
+        waiting = [
+            e
+            for e in Evidence.objects.filter(
+                status__in=[EvidenceStatus.SUBMITTED, EvidenceStatus.UNDER_REVIEW]
+            ).order_by("id")
+            if not SelfEvaluation.objects.filter(version__evidence=e, version__number=e.version).exists()
+        ]
+        if not waiting:
+            return False
+        evidence = self.rng.choice(waiting)
+        evaluation_services.self_evaluation_submit(
+            actor=evidence.teacher.user,
+            evidence=evidence,
+            ratings=_rated(evidence),
+            overall="pass",
+            reflection=REFLECTION,
+        )
+        return None
+
+    def judge(self, n):
+        """A verdict by a member of the school's assessment group: accept (合格 / 优秀), fail or return;
+        an open appeal is decided by the member who did not give the first verdict."""
+        ready = [
+            e
+            for e in Evidence.objects.filter(
+                status__in=[EvidenceStatus.SUBMITTED, EvidenceStatus.UNDER_REVIEW, EvidenceStatus.REJECTED]
+            ).order_by("id")
+            if SelfEvaluation.objects.filter(version__evidence=e, version__number=e.version).exists()
+            # a 不合格 is judged again only on appeal
+            and (
+                e.status != EvidenceStatus.REJECTED
+                or Appeal.objects.filter(verdict__evidence=e, status="open")
+            )
+        ]
+        if not ready:
+            return False
+        evidence = self.rng.choice(ready)
+        _principal, members = self.staff[evidence.teacher.school_id]
+        appeal = Appeal.objects.filter(verdict__evidence=evidence, status="open").first()
+        actor = members[1] if appeal and appeal.verdict.assessor_id == members[0].pk else members[0]
+        evaluation_services.verdict_give(
+            actor=actor,
+            evidence=evidence,
+            version_id=evidence.versions.get(number=evidence.version).pk,
+            verdicts_seen=Verdict.objects.filter(evidence=evidence).count(),
+            decision=self.rng.choice(["pass", "pass", "excellent", "fail", "returned"]),
+            ratings=_rated(evidence),
+            comment=COMMENT,
+        )
+        return None
+
+    def appeal(self, n):
+        rejected = list(Evidence.objects.filter(status=EvidenceStatus.REJECTED).order_by("id"))
+        if not rejected:
+            return False
+        evidence = self.rng.choice(rejected)
+        evaluation_services.appeal_submit(
+            actor=evidence.teacher.user, evidence=evidence, reason="我认为材料符合量规要求，请再看一次。"
+        )
+        return None
+
+    def allocate(self, n):
+        school = self.rng.choice(self.schools)
+        peer_allocate(actor=self.staff[school.pk][0], school=school, seed=n)
+
+    def review(self, n):
+        open_ = list(
+            PeerAssignment.objects.filter(status=AssignmentStatus.OPEN)
+            .select_related("reviewer__user", "version__evidence")
+            .order_by("id")
+        )
+        if not open_:
+            return False
+        assignment = self.rng.choice(open_)
+        peer_review_submit(
+            actor=assignment.reviewer.user,
+            assignment=assignment,
+            ratings=_rated(assignment.version.evidence),
+            overall="pass",
+            comment=REVIEW,
+        )
+        return None
+
+    def move(self, n):
+        # A teacher changes group (the organisation services tell core.changes of their school).
+        t = self._teacher()
+        with transaction.atomic():
+            t.group = self.rng.choice(list(t.school.groups.all()))
+            t.save()
+            changes.schools_changed([t.school_id])
+
+    def new(self, n):
+        with transaction.atomic():
+            self.teachers.append(TeacherFactory(school=self.rng.choice(self.schools), group=None))
+            changes.schools_changed([self.teachers[-1].school_id])
+
+
+# How often each operation is drawn: the evaluation chain more often, so that every seed reaches
+# verdicts, appeals and reviews.
+WEIGHTS = {
+    "hours": 2,
+    "picks": 2,
+    "submit": 4,
+    "self_evaluate": 3,
+    "judge": 5,
+    "appeal": 1,
+    "allocate": 1,
+    "review": 3,
+    "move": 1,
+    "new": 1,
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_incremental_state_equals_a_full_recompute_after_random_operations(seed):
     rng = random.Random(seed)
-    county, schools, teachers = _world(rng)
+    county, schools, teachers, staff = _world(rng)
+    # Everyone starts with a full pick, so that evidence can be handed in from the first steps.
+    for t in teachers:
+        picks_set(actor=t.user, teacher=t, point_ids=[p.pk for p in points(*CODES[:3])])
     keeping.recompute(county_id=county.pk)
-    for n in range(40):
-        op = rng.choice(["hours", "picks", "accept", "review", "move", "new"])
-        t = rng.choice(teachers)
-        if op == "hours":
+    ops = Operations(rng, schools, teachers, staff)
+    # The first teacher of each school goes the whole way through the services (hand in, self-
+    # evaluate, 合格 × 3, hours), so the random steps start from an achieved teacher as well.
+    for school in schools:
+        first = next(t for t in teachers if t.school_id == school.pk)
+        for point in points(*CODES[:3]):
+            evidence = submitted(first, point)
+            evaluation_services.self_evaluation_submit(
+                actor=first.user,
+                evidence=evidence,
+                ratings=_rated(evidence),
+                overall="pass",
+                reflection=REFLECTION,
+            )
+            evaluation_services.verdict_give(
+                actor=staff[school.pk][1][0],
+                evidence=evidence,
+                version_id=evidence.versions.get(number=evidence.version).pk,
+                verdicts_seen=0,
+                decision="pass",
+                ratings=_rated(evidence),
+                comment=COMMENT,
+            )
+        for kind, hours in (("online", "20"), ("practice", "30")):
             hours_credit(
-                teacher=t,
-                kind=rng.choice(["online", "practice"]),
-                hours=Decimal(rng.choice(["2", "7.5", "12"])),
+                teacher=first,
+                kind=kind,
+                hours=Decimal(hours),
                 date=datetime.date(2022, 5, 1),
                 source="course_import",
-                source_key=f"k{n}",
+                source_key=f"first-{kind}",
             )
-        elif op == "picks":
-            picks_set(actor=t.user, teacher=t, point_ids=[p.pk for p in points(*rng.sample(CODES, 3))])
-        elif op == "accept":
-            _accept(t, rng.choice(CODES))
-        elif op == "review":
-            _review(t, rng.choice([o for o in teachers if o != t]), n)
-        elif op == "move":
-            # A teacher changes group (the organisation services tell core.changes of their school).
-            group = rng.choice(list(t.school.groups.all()))
-            with transaction.atomic():
-                t.group = group
-                t.save()
-                changes.schools_changed([t.school_id])
-        else:
-            with transaction.atomic():
-                teachers.append(TeacherFactory(school=rng.choice(schools), group=None))
-                changes.schools_changed([teachers[-1].school_id])
+    assert TeacherSheet.objects.filter(outcomes_passed=True, achieved=True).count() == 2
+    for n in range(100):
+        ops.run(rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0], n)
+    # The chain really ran through the services: hand-ins, self-evaluations and verdicts.
+    assert ops.done["submit"] and ops.done["self_evaluate"] and ops.done["judge"], (ops.done, ops.refused)
     incremental = snapshot()
     assert len(incremental[0]) == len(teachers)
     keeping.recompute(county_id=county.pk)

@@ -243,10 +243,11 @@ def test_an_entered_item_cannot_become_computed_nor_rules_be_edited_by_a_viewer(
     assert not SheetItemRule.objects.exists()
 
 
-# session, user, scope, school, settings, rules, the school's rates, open-class givers, trainings
-# held, entered scores, groups, group rates, the school's rates row again, history, nav: the same
-# whatever the number of teachers, groups and entries.
-SCHOOL_PINNED = 15
+# session, user, scope, school, settings, rules, the school's rates, its teachers' facts (open
+# classes, observations, participation: one query), trainings held, entered scores, groups, group
+# rates, the school's rates row again, history, the assessment data (verdicts, appeals, evidence),
+# nav: the same whatever the number of teachers, groups, entries and verdicts.
+SCHOOL_PINNED = 18
 
 
 def test_the_school_sheet_query_count_is_pinned_and_does_not_grow(world, django_assert_num_queries):
