@@ -31,6 +31,7 @@ it exits 1 when the result breaks rule 1 or 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import platform
@@ -244,11 +245,9 @@ def late_round(works, reviewers, partners, existing, args) -> list[str]:
         late_reviewers.append(Reviewer(next_teacher + k, host.group, host.school))
         late_works.append(Work(next_work + k, next_teacher + k, host.group, host.school))
     all_works, all_reviewers = works + late_works, reviewers + late_reviewers
-    try:  # reset the peak (VmHWM) so the figure is the second round's own
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
+    # Reset the peak (VmHWM) so the figure is the second round's own (Linux only).
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
     t0, c0 = time.perf_counter(), time.process_time()
     second = allocate(all_works, all_reviewers, seed=args.seed, partners=partners, existing=existing)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -270,7 +270,16 @@ def rules_put(request, city_id: Id, payload: SheetRulesIn):
     return _rules_out(city, payload.sheet, rules_for(city.pk, payload.sheet))
 
 
-def _entered_out(score) -> dict:
+def _enter(request, sheet, unit, payload) -> dict:
+    """An item of a school's or county's sheet scored by the level above (one service for both)."""
+    score = services.entered_score_set(
+        actor=request.auth,
+        sheet=sheet,
+        unit=unit,
+        key=payload.key,
+        points=payload.points,
+        reason=payload.reason,
+    )
     return {"id": score.pk, "key": score.key, "points": score.points, "reason": score.reason}
 
 
@@ -279,16 +288,7 @@ def _entered_out(score) -> dict:
 )
 def school_score(request, school_id: Id, payload: EnteredScoreIn):
     school = get_visible(scope_for(request.auth).schools(), pk=school_id)
-    return _entered_out(
-        services.entered_score_set(
-            actor=request.auth,
-            sheet=Sheet.SCHOOL,
-            unit=school,
-            key=payload.key,
-            points=payload.points,
-            reason=payload.reason,
-        )
-    )
+    return _enter(request, Sheet.SCHOOL, school, payload)
 
 
 @router.post(
@@ -296,13 +296,4 @@ def school_score(request, school_id: Id, payload: EnteredScoreIn):
 )
 def county_score(request, county_id: Id, payload: EnteredScoreIn):
     county = get_visible(scope_for(request.auth).counties(), pk=county_id)
-    return _entered_out(
-        services.entered_score_set(
-            actor=request.auth,
-            sheet=Sheet.COUNTY,
-            unit=county,
-            key=payload.key,
-            points=payload.points,
-            reason=payload.reason,
-        )
-    )
+    return _enter(request, Sheet.COUNTY, county, payload)
